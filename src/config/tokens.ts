@@ -1,0 +1,128 @@
+/**
+ * Producer tokens: where each comes from, and who else can read the files that hold one. Sources, first match
+ * wins: `ws_token` in the config; `ws_token_file` (the file's contents, trimmed); systemd credentials
+ * (LoadCredential=) `$CREDENTIALS_DIRECTORY/ws_token_<name>`, then `$CREDENTIALS_DIRECTORY/ws_token`.
+ * No message built here contains a token, only paths and producer names.
+ */
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProducerConfig } from './types.js';
+import type { Path, Problem } from './validator.js';
+
+/** A producer entry as validated by the schema, before its token is resolved. */
+export interface ProducerEntry {
+  readonly name: string;
+  readonly host: string;
+  readonly port: number;
+  readonly secure: boolean;
+  readonly ws_token?: string;
+  readonly ws_token_file?: string;
+}
+
+/** A token file larger than this is not a token file (and must not be read whole into memory). */
+const MAX_TOKEN_BYTES = 4096;
+
+/** Resolves every producer's token; pushes one problem per producer without one. */
+export function resolveTokens(
+  entries: readonly ProducerEntry[],
+  credentialsDir: string | undefined,
+  at: Path,
+  problems: Problem[],
+  warnings: string[],
+): ProducerConfig[] {
+  const out: ProducerConfig[] = [];
+  entries.forEach((p, i) => {
+    const path = [...at, i];
+    const token = tokenOf(p, credentialsDir, path, problems, warnings);
+    if (token !== undefined) out.push({ name: p.name, host: p.host, port: p.port, secure: p.secure, ws_token: token });
+  });
+  return out;
+}
+
+function tokenOf(
+  p: ProducerEntry,
+  credentialsDir: string | undefined,
+  path: Path,
+  problems: Problem[],
+  warnings: string[],
+): string | undefined {
+  if (p.ws_token !== undefined && p.ws_token_file !== undefined) {
+    problems.push({ path, message: `producer ${JSON.stringify(p.name)}: set ws_token or ws_token_file, not both` });
+    return undefined;
+  }
+  if (p.ws_token !== undefined) return p.ws_token.trim();
+  if (p.ws_token_file !== undefined) {
+    const exposed = exposure(p.ws_token_file);
+    if (exposed !== undefined) warnings.push(`${p.ws_token_file} holds a ws_token and ${exposed}`);
+    return readToken(p.ws_token_file, [...path, 'ws_token_file'], problems);
+  }
+  if (credentialsDir !== undefined && credentialsDir !== '') {
+    // A name that is not a plain file name cannot have its own credential; it can still use ws_token.
+    const candidates = /^[A-Za-z0-9_.@-]+$/.test(p.name) && p.name !== '.' && p.name !== '..' ? [`ws_token_${p.name}`, 'ws_token'] : ['ws_token'];
+    for (const c of candidates) {
+      const file = join(credentialsDir, c);
+      if (exists(file)) return readToken(file, path, problems);
+    }
+  }
+  problems.push({
+    path,
+    message:
+      `producer ${JSON.stringify(p.name)} has no token: set ws_token or ws_token_file, ` +
+      `or pass the systemd credential ws_token_${p.name} (LoadCredential=)`,
+  });
+  return undefined;
+}
+
+function readToken(file: string, path: Path, problems: Problem[]): string | undefined {
+  try {
+    if (statSync(file).size > MAX_TOKEN_BYTES) {
+      problems.push({ path, message: `${file} is larger than ${MAX_TOKEN_BYTES} bytes: not a token file` });
+      return undefined;
+    }
+    const token = readFileSync(file, 'utf8').trim();
+    if (token !== '') return token;
+    problems.push({ path, message: `${file} is empty` });
+  } catch (e) {
+    problems.push({ path, message: `cannot read ${file}: ${ioReason(e)}` });
+  }
+  return undefined;
+}
+
+function exists(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Who besides the service can read `file`: 'is readable by all users (mode 0644)', 'is readable by group 100
+ * (mode 0640)', or undefined. A group the process itself belongs to does not count: root:ft-edge 0640 is how a
+ * file is shared with the service user.
+ */
+export function exposure(file: string): string | undefined {
+  let st;
+  try {
+    st = statSync(file);
+  } catch {
+    return undefined;
+  }
+  const mode = `(mode ${(st.mode & 0o777).toString(8).padStart(4, '0')})`;
+  if ((st.mode & 0o004) !== 0) return `is readable by all users ${mode}: chmod o-r it, or use LoadCredential=`;
+  const ownGroups = new Set([process.getgid?.(), ...(process.getgroups?.() ?? [])]);
+  if ((st.mode & 0o040) !== 0 && !ownGroups.has(st.gid)) {
+    return `is readable by group ${st.gid} ${mode}: chmod g-r it, or use LoadCredential=`;
+  }
+  return undefined;
+}
+
+/** 'no such file', 'permission denied', or the error's own message. */
+export function ioReason(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'no such file';
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'EISDIR') return 'is a directory';
+  return (e as Error).message ?? String(e);
+}
