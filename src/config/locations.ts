@@ -5,7 +5,7 @@
  * directories, so `ft-edge run` also works for a developer without root, and `ft-edge status` in a shell finds
  * the socket of the service.
  */
-import { accessSync, constants, existsSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,20 @@ export const SHIPPED_CONFIG_DIR = join(PACKAGE_ROOT, 'config');
 export const SHIPPED_DEFAULTS = join(SHIPPED_CONFIG_DIR, 'default.json');
 /** Production configuration directory (systemd's ConfigurationDirectory=ft-edge). */
 export const ETC_DIR = '/etc/ft-edge';
+
+let version: string | undefined;
+
+/** The installed package's version, from its package.json. */
+export function packageVersion(): string {
+  if (version === undefined) {
+    try {
+      version = String((JSON.parse(readFileSync(join(PACKAGE_ROOT, 'package.json'), 'utf8')) as { version?: unknown }).version);
+    } catch {
+      version = 'unknown';
+    }
+  }
+  return version;
+}
 
 /** systemd may pass several directories separated by ':'; ft-edge asks for one. */
 function firstOf(value: string | undefined): string | undefined {
