@@ -89,10 +89,13 @@ export class FrameStore {
     const ring = slot.ring;
     // Step 2: a full frame replaces whatever is held.
     if (n >= FULL) return this.replace(slot, frame, la);
-    // Step 3 and a changed schema: a short frame cannot be appended, ask for a whole frame. The reply to our
-    // own request is stored whatever its length (freqtrade would ask again forever).
+    // Step 3, and a changed schema: a short frame cannot be appended, ask for a whole frame. The reply to
+    // our own request is stored whatever its length (freqtrade would ask again forever). Over held rows of
+    // another schema only a frame of several rows is taken for that reply: producers broadcast single rows,
+    // and one of those must not wipe the held history.
     if (ring === undefined || !ring.sameSchema(frame)) {
-      return slot.requests.outstanding ? this.replace(slot, frame, la) : this.request(slot, FULL_REQUEST);
+      const reply = slot.requests.outstanding && (ring === undefined || n > 1);
+      return reply ? this.replace(slot, frame, la) : this.request(slot, FULL_REQUEST);
     }
     // Step 4: candles missed between what is held and the incoming frame. An unknown timeframe makes d NaN:
     // no hole can be told, so the frame is appended.

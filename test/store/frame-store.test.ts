@@ -227,6 +227,8 @@ test('schema change: a short frame is not appended and asks for 1500; the reply 
   clock.t += REQUEST_BACKOFF_MAX_MS;
   store.connectionReset('default');
   assert.equal(store.ingest('default', K, 'la', sameNamesOtherKind).action, 'request', 'a kind change is a schema change');
+  assert.equal(store.ingest('default', K, 'la', other(101, 1)).action, 'held_back', 'a one-row broadcast is not the reply');
+  assert.deepEqual(indices(store), candles(0, 100, 1));
   assert.deepEqual(store.ingest('default', K, 'reply', other(60, 41)), { action: 'replaced' }, 'the reply to our request');
   assert.deepEqual(indices(store), candles(60, 41, 1));
   assert.deepEqual(held(store).table.schema.fields.map((f) => f.name), ['date', 'close', 'extra']);
