@@ -1,0 +1,65 @@
+/** Dry-run trades as the journal keeps them. Dates are epoch milliseconds (UTC). */
+import type { CandleType } from '../wire/market.js';
+
+/** What is known when a trade opens. */
+export interface NewTrade {
+  readonly strategy: string;
+  readonly producer: string;
+  readonly pair: string;
+  readonly timeframe: string;
+  readonly candleType: CandleType;
+  readonly isShort: boolean;
+  readonly stakeCurrency: string;
+  readonly stakeAmount: number;
+  readonly amount: number;
+  readonly openRate: number;
+  /** When the entry filled: the close time of the candle that triggered it. */
+  readonly openDate: number;
+  /** Open time (the frame's `date`) of that candle. */
+  readonly openCandle: number;
+  readonly feeOpen: number;
+  readonly feeClose: number;
+  /** Stop price. */
+  readonly stopLoss: number;
+  readonly enterTag: string | null;
+}
+
+export interface OpenTrade extends NewTrade {
+  readonly id: number;
+  readonly isOpen: true;
+}
+
+/** How a trade closed. */
+export interface TradeClose {
+  readonly closeRate: number;
+  readonly closeDate: number;
+  readonly closeCandle: number;
+  readonly profitAbs: number;
+  readonly profitRatio: number;
+  /** freqtrade's exit_reason: 'stop_loss', 'roi', 'exit_signal' or the strategy's exit tag. */
+  readonly exitReason: string;
+}
+
+export interface ClosedTrade extends NewTrade, TradeClose {
+  readonly id: number;
+  readonly isOpen: false;
+}
+
+export type Trade = OpenTrade | ClosedTrade;
+
+/** A strategy signal the trading side acted on or refused, for the signal_events table. */
+export interface SignalEvent {
+  /** Wall-clock time of the decision. */
+  readonly at: number;
+  readonly producer: string;
+  readonly pair: string;
+  readonly timeframe: string;
+  readonly candleType: CandleType;
+  /** Open time of the candle carrying the signal. */
+  readonly candle: number;
+  readonly signal: 'enter_long' | 'enter_short' | 'exit_long' | 'exit_short';
+  readonly tag: string | null;
+  readonly outcome: 'entered' | 'exited' | 'refused';
+  /** Why a signal was refused. */
+  readonly detail: string | null;
+}
