@@ -34,23 +34,23 @@ export function request(path: string, name: string, args: Readonly<Record<string
       else reject(err);
     };
     const timer = setTimeout(
-      () => finish(new ControlError(`no answer from ft-edge on ${path} within ${Math.round(timeoutMs / 1000)} s`, 'timeout')),
+      () => finish(new ControlError(`no answer from the daemon on ${path} within ${Math.round(timeoutMs / 1000)} s`, 'timeout')),
       timeoutMs,
     );
 
     socket.on('connect', () => socket.write(JSON.stringify({ cmd: name, args }) + '\n'));
     socket.on('error', (e: NodeJS.ErrnoException) => finish(connectError(path, e)));
-    socket.on('close', () => finish(new ControlError(`ft-edge closed the control connection on ${path} without an answer`, 'protocol')));
+    socket.on('close', () => finish(new ControlError(`the daemon closed the control connection on ${path} without an answer`, 'protocol')));
     socket.on('data', (chunk: Buffer) => {
       const nl = chunk.indexOf(10);
       chunks.push(nl < 0 ? chunk : chunk.subarray(0, nl));
       size += chunk.length;
       if (nl < 0) {
-        if (size > MAX_RESPONSE_BYTES) finish(new ControlError(`answer from ft-edge larger than ${MAX_RESPONSE_BYTES} bytes`, 'protocol'));
+        if (size > MAX_RESPONSE_BYTES) finish(new ControlError(`answer from the daemon larger than ${MAX_RESPONSE_BYTES} bytes`, 'protocol'));
         return;
       }
       const answer = parse(Buffer.concat(chunks).toString('utf8'));
-      if (answer === undefined) finish(new ControlError('ft-edge sent an answer that is not a control response', 'protocol'));
+      if (answer === undefined) finish(new ControlError('the daemon sent an answer that is not a control response', 'protocol'));
       else if (answer.ok) finish(undefined, answer.result);
       else finish(new ControlError(answer.error, 'failed'));
     });
@@ -72,11 +72,11 @@ function connectError(path: string, e: NodeJS.ErrnoException): ControlError {
   switch (e.code) {
     case 'ENOENT':
     case 'ECONNREFUSED':
-      return new ControlError(`ft-edge is not running (nothing listens on ${path})`, 'not_running');
+      return new ControlError(`the daemon is not running (nothing listens on ${path})`, 'not_running');
     case 'EACCES':
     case 'EPERM':
       return new ControlError(`permission denied on ${path}: run as the ft-edge service user or root`, 'denied');
     default:
-      return new ControlError(`cannot reach ft-edge on ${path}: ${e.message}`, 'protocol');
+      return new ControlError(`cannot reach the daemon on ${path}: ${e.message}`, 'protocol');
   }
 }

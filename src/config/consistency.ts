@@ -36,10 +36,4 @@ export function checkConsistency(c: Record<string, unknown>, problems: Problem[]
   if (typeof strategy === 'string' && isAbsolute(strategy) && !existsSync(strategy)) {
     problems.push({ path: ['strategy'], message: `no such file: ${strategy}` });
   }
-  if (strategy === 'UpstreamSignals' && emc['remove_entry_exit_signals'] === true) {
-    warnings.push(
-      `strategy UpstreamSignals trades the producer's signal columns, but ${EMC}.remove_entry_exit_signals is true ` +
-        'and clears them: it will never enter a trade',
-    );
-  }
 }

@@ -43,25 +43,16 @@ const EMC = 'external_message_consumer';
 export function loadConfig(opts: LoadOptions = {}): LoadResult {
   const env = opts.env ?? process.env;
   const warnings: string[] = [];
-  const fail = (problems: string[], layers: readonly Layer[] = []): LoadResult => ({
+  const fail = (problems: string[], layers: readonly Layer[]): LoadResult => ({
     ok: false,
     problems,
     warnings,
     sources: layers.map((l) => l.name),
   });
+  const g = gather(opts, env, warnings);
+  if (typeof g === 'string') return fail([g], []);
+  const { layers, merged } = g;
 
-  const shipped = readShippedDefaults();
-  if (typeof shipped === 'string') return fail([shipped]);
-  const layers: Layer[] = [{ name: SHIPPED_DEFAULTS, parsed: shipped }];
-
-  if (opts.userConfig !== false) {
-    const user = readNodeConfig(env, warnings);
-    if (typeof user === 'string') return fail([user], layers);
-    layers.push(...user);
-  }
-  if (opts.override !== undefined) layers.push({ name: 'built-in override', parsed: opts.override });
-
-  const merged = mergeLayers(layers);
   const problems: Problem[] = [];
   const ftFile = merged['freqtrade_config'];
   if (typeof ftFile === 'string' && ftFile.startsWith('/')) {
@@ -69,8 +60,9 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
     if (!ft.ok) return fail(format([{ path: ['freqtrade_config'], message: ft.problem }], layers), layers);
     const shadowed = layers.filter((l) => l.name !== SHIPPED_DEFAULTS && l.parsed[EMC] !== undefined);
     for (const l of shadowed) warnings.push(`${EMC} in ${l.name} is ignored: freqtrade_config ${ftFile} provides it`);
-    layers.push({ name: ftFile, parsed: { [EMC]: ft.block } });
-    merged[EMC] = mergeLayers([{ name: SHIPPED_DEFAULTS, parsed: { [EMC]: shipped[EMC] } }, layers.at(-1)!])[EMC];
+    const fileLayer = { name: ftFile, parsed: { [EMC]: ft.block } };
+    merged[EMC] = mergeLayers([{ name: SHIPPED_DEFAULTS, parsed: { [EMC]: g.shipped[EMC] } }, fileLayer])[EMC];
+    layers.push(fileLayer);
   }
 
   const valid = validate(configSpec, merged, problems) as Record<string, unknown>;
@@ -82,14 +74,52 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   warnExposedTokenFiles(layers, warnings);
   if (problems.length > 0) return fail(format(problems, layers), layers);
 
-  const control = valid['control'] as { socket: string | null };
   const config = {
     ...valid,
     [EMC]: { ...emc, producers },
-    control: { socket: control.socket ?? automaticSocket(env) },
+    control: { socket: (valid['control'] as { socket: string | null }).socket ?? automaticSocket(env) },
     datadir: (valid['datadir'] as string | null) ?? automaticDatadir(env),
   } as unknown as Config; // the shape configSpec guarantees; schema.test.ts holds spec and type together
   return { ok: true, config, warnings, sources: layers.map((l) => l.name) };
+}
+
+export type LocalPathsResult = { ok: true; socket: string; datadir: string } | { ok: false; problems: string[] };
+
+/**
+ * Only control.socket and datadir, for the client commands (status, export), which must work for a user who
+ * cannot read the service's token files and whatever else the configuration gets wrong.
+ */
+export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
+  const env = opts.env ?? process.env;
+  const g = gather(opts, env, []);
+  if (typeof g === 'string') return { ok: false, problems: [g] };
+  const problems: Problem[] = [];
+  const control = validate(configSpec.fields['control']!, g.merged['control'], problems, configSpec, ['control']);
+  const datadir = validate(configSpec.fields['datadir']!, g.merged['datadir'], problems, configSpec, ['datadir']);
+  if (problems.length > 0) return { ok: false, problems: format(problems, g.layers) };
+  return {
+    ok: true,
+    socket: (control as { socket: string | null }).socket ?? automaticSocket(env),
+    datadir: (datadir as string | null) ?? automaticDatadir(env),
+  };
+}
+
+/** The shipped defaults, node-config's sources and the override, merged; or one problem line. */
+function gather(
+  opts: LoadOptions,
+  env: NodeJS.ProcessEnv,
+  warnings: string[],
+): { layers: Layer[]; merged: Record<string, unknown>; shipped: Record<string, unknown> } | string {
+  const shipped = readShippedDefaults();
+  if (typeof shipped === 'string') return shipped;
+  const layers: Layer[] = [{ name: SHIPPED_DEFAULTS, parsed: shipped }];
+  if (opts.userConfig !== false) {
+    const user = readNodeConfig(env, warnings);
+    if (typeof user === 'string') return user;
+    layers.push(...user);
+  }
+  if (opts.override !== undefined) layers.push({ name: 'built-in override', parsed: opts.override });
+  return { layers, merged: mergeLayers(layers), shipped };
 }
 
 function readShippedDefaults(): Record<string, unknown> | string {

@@ -151,11 +151,13 @@ export const configSpec: ObjectSpec = {
     minimal_roi: {
       kind: 'record',
       replace: true,
+      nullable: true,
       checkKey: (k) => (/^\d+(\.\d+)?$/.test(k) ? undefined : 'must be minutes since entry, as a string like "30"'),
       values: { kind: 'number' },
     },
-    stoploss: { kind: 'number', min: -1, max: 0, belowMax: true },
-    fee: { kind: 'number', min: 0, max: 0.1 },
+    stoploss: { kind: 'number', min: -1, max: 0, belowMax: true, nullable: true },
+    tradable_balance_ratio: { kind: 'number', min: 0, aboveMin: true, max: 1 },
+    fee: { kind: 'number', min: 0, max: 0.1, belowMax: true },
 
     appliance: {
       kind: 'object',

@@ -95,9 +95,9 @@ export interface Config {
   // Trading, with freqtrade's key names and meanings (top level, as in a freqtrade config).
   /** A built-in strategy's name ('UpstreamSignals', 'RsiBollingerConsumer') or an absolute path to a .js/.mjs module. */
   readonly strategy: string;
-  /** Parameters for the strategy (e.g. buy_rsi, sell_rsi), merged key by key over the shipped ones. */
+  /** Overrides of the strategy's own parameters, key by key (e.g. {"buy_rsi": 25} for RsiBollingerConsumer). */
   readonly strategy_params: Readonly<Record<string, number | string | boolean>>;
-  /** Timeframe the strategy trades ('5m'), or null = the strategy's own. Always a valid freqtrade timeframe. */
+  /** freqtrade's `timeframe`: overrides the strategy's own ('5m'); null = the strategy's. Always a valid timeframe. */
   readonly timeframe: string | null;
   /** ft-edge trades dry-run only; `dry_run: false` is a configuration problem. */
   readonly dry_run: true;
@@ -107,11 +107,16 @@ export interface Config {
   readonly stake_amount: number | 'unlimited';
   /** -1 = unlimited (freqtrade's convention). */
   readonly max_open_trades: number;
-  /** Replaces the shipped table as a whole when set (node-config would otherwise merge the two tables). */
-  readonly minimal_roi: MinimalRoi;
-  /** Ratio, -1 <= stoploss < 0 (-0.10 = exit at 10 % loss). */
-  readonly stoploss: number;
-  /** Fee ratio charged on entry and on exit (0.001 = 0.1 %). */
+  /**
+   * Overrides the strategy's ROI table, as in freqtrade; null = the strategy's. A table set in a later source
+   * replaces one from an earlier source as a whole (node-config would otherwise merge the two).
+   */
+  readonly minimal_roi: MinimalRoi | null;
+  /** Overrides the strategy's stoploss; a ratio, -1 <= stoploss < 0 (-0.10 = exit at 10 % loss); null = the strategy's. */
+  readonly stoploss: number | null;
+  /** Share of the wallet that may be staked, 0 < ratio <= 1 (freqtrade's default 0.99). */
+  readonly tradable_balance_ratio: number;
+  /** Fee ratio charged on entry and on exit, 0 <= fee < 0.1 (0.001 = 0.1 %). */
   readonly fee: number;
 
   readonly appliance: ApplianceConfig;

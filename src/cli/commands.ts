@@ -1,0 +1,9 @@
+/** The `ft-edge` subcommands, in the order `ft-edge --help` lists them. */
+import { checkConfig } from './check-config.js';
+import type { Command } from './command.js';
+import { demo } from './demo.js';
+import { exportCommand } from './export.js';
+import { run } from './run.js';
+import { status } from './status.js';
+
+export const COMMANDS: readonly Command[] = [run, status, exportCommand, checkConfig, demo];
