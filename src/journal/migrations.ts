@@ -72,7 +72,7 @@ export const SCHEMA_VERSION = MIGRATIONS.length;
 export function migrate(db: Database.Database): void {
   const current = db.pragma('user_version', { simple: true }) as number;
   if (current > SCHEMA_VERSION) {
-    throw new Error(`journal schema version ${current} is newer than this ft-edge understands (${SCHEMA_VERSION})`);
+    throw new Error(`schema version ${current} is newer than this ft-edge understands (${SCHEMA_VERSION})`);
   }
   for (let v = current; v < SCHEMA_VERSION; v++) {
     db.transaction(() => {

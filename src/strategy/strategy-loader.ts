@@ -55,7 +55,8 @@ export async function loadStrategy(spec: string, overrides: StrategyOverrides = 
   } catch (err) {
     const e = err as { code?: string; message?: string };
     if (e.code === 'ERR_MODULE_NOT_FOUND' && e.message?.includes(spec) === true) return fail(`strategy module ${spec} not found`);
-    return fail(`strategy module ${spec} failed to load: ${String(e.message ?? err).split('\n')[0]}`);
+    const text = err instanceof Error && err.name !== 'Error' ? `${err.name}: ${err.message}` : String(e.message ?? err);
+    return fail(`strategy module ${spec} failed to load: ${text.split('\n')[0]}`);
   }
   const def = mod['default'] ?? mod['strategy'];
   if (def === undefined) return fail(`strategy module ${spec} exports no strategy (expected "export default { name, populate, ... }")`);
