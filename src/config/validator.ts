@@ -266,7 +266,9 @@ function closest(word: string, candidates: readonly string[]): string | undefine
   let best: string | undefined;
   let bestDistance = Math.max(1, Math.floor(word.length / 4)) + 1;
   for (const c of candidates) {
-    const d = c.toLowerCase() === lower ? 0 : editDistance(lower, c.toLowerCase());
+    const cl = c.toLowerCase();
+    // A cut-short name ("sleep" for "sleep_time") counts as one edit away.
+    const d = cl === lower ? 0 : lower.length >= 4 && cl.startsWith(lower) ? 1 : editDistance(lower, cl);
     if (d < bestDistance) {
       best = c;
       bestDistance = d;

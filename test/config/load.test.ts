@@ -1,0 +1,243 @@
+/**
+ * loadConfig end to end. node-config reads its environment once per process, so each case runs in a child
+ * process with its own environment and arguments.
+ */
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { delimiter, join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import type { LoadResult } from '../../src/config/load.js';
+import { SHIPPED_CONFIG_DIR, SHIPPED_DEFAULTS } from '../../src/config/locations.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-load-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
+
+const LOAD_JS = fileURLToPath(new URL('../../src/config/load.js', import.meta.url));
+const script = join(tmp, 'load.mjs');
+writeFileSync(
+  script,
+  `const m = await import(${JSON.stringify(LOAD_JS)});
+const which = process.env.FT_EDGE_TEST_LOAD;
+const result = which === 'paths' ? m.loadLocalPaths() : m.loadConfig();
+process.stdout.write(JSON.stringify({ result, NODE_CONFIG_DIR: process.env.NODE_CONFIG_DIR }));`,
+);
+
+const SECRET = 'SEKRET-0a1b2c3d4e5f';
+let n = 0;
+
+/** A fresh directory holding the given files. */
+function configDir(files: Record<string, string>, mode = 0o600): string {
+  const dir = join(tmp, `conf-${n++}`);
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) {
+    writeFileSync(join(dir, name), text);
+    chmodSync(join(dir, name), mode);
+  }
+  return dir;
+}
+
+interface Child {
+  result: LoadResult;
+  NODE_CONFIG_DIR: string;
+  stderr: string;
+}
+
+function load(env: Record<string, string>, args: string[] = []): Child {
+  const child = spawnSync(process.execPath, [script, ...args], {
+    env: { PATH: process.env['PATH'] ?? '', HOME: tmp, NODE_CONFIG_DIR: configDir({}), ...env },
+    encoding: 'utf8',
+  });
+  assert.equal(child.status, 0, child.stderr);
+  const out = JSON.parse(child.stdout) as Omit<Child, 'stderr'>;
+  // The config itself holds the token; nothing else may.
+  const messages = JSON.stringify(out.result.ok ? out.result.warnings : out.result) + child.stderr;
+  assert.equal(messages.includes(SECRET), false, 'a token leaked into a message');
+  return { ...out, stderr: child.stderr };
+}
+
+function problems(c: Child): string[] {
+  assert.equal(c.result.ok, false, 'expected problems');
+  return c.result.ok ? [] : c.result.problems;
+}
+
+function config(c: Child) {
+  assert.ok(c.result.ok, JSON.stringify(c.result));
+  return c.result.config;
+}
+
+const producer = { name: 'default', host: '10.0.0.2', ws_token: SECRET };
+const enabled = (extra: Record<string, unknown> = {}): string =>
+  JSON.stringify({ external_message_consumer: { enabled: true, producers: [producer] }, control: { socket: join(tmp, 'c.sock') }, ...extra });
+
+describe('loadConfig', () => {
+  it('uses the shipped defaults and /etc/ft-edge when NODE_CONFIG_DIR is not set', () => {
+    const c = load({ NODE_CONFIG_DIR: '', STATE_DIRECTORY: '/var/lib/x', RUNTIME_DIRECTORY: '/run/x' });
+    assert.equal(c.NODE_CONFIG_DIR, '', 'an explicitly empty NODE_CONFIG_DIR is the user\'s choice');
+    const d = spawnSync(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', STATE_DIRECTORY: '/var/lib/x', RUNTIME_DIRECTORY: '/run/x' }, encoding: 'utf8' });
+    const out = JSON.parse(d.stdout) as Omit<Child, 'stderr'>;
+    assert.equal(out.NODE_CONFIG_DIR, `${SHIPPED_CONFIG_DIR}${delimiter}/etc/ft-edge`);
+    assert.ok(out.result.ok);
+    assert.equal(out.result.sources[0], SHIPPED_DEFAULTS);
+    assert.equal(out.result.config.datadir, '/var/lib/x');
+    assert.equal(out.result.config.control.socket, '/run/x/control.sock');
+    assert.equal(out.result.config.external_message_consumer.wait_timeout, 30);
+    assert.deepEqual(out.result.warnings, ['external_message_consumer.enabled is false: ft-edge will not connect to any producer']);
+  });
+
+  it('runs on NODE_CONFIG merged over the shipped defaults', () => {
+    const c = config(load({ NODE_CONFIG: enabled() }));
+    assert.deepEqual(c.external_message_consumer, {
+      enabled: true,
+      producers: [{ name: 'default', host: '10.0.0.2', port: 8080, secure: false, ws_token: SECRET }],
+      wait_timeout: 30,
+      ping_timeout: 10,
+      sleep_time: 10,
+      remove_entry_exit_signals: false,
+      initial_candle_limit: 1500,
+      message_size_limit: 8,
+    });
+    assert.equal(c.control.socket, join(tmp, 'c.sock'));
+    assert.equal(c.store.capacity, 1500);
+  });
+
+  it('merges the directories of NODE_CONFIG_DIR in order, and says where a bad value was set', () => {
+    const a = configDir({ 'default.json': JSON.stringify({ store: { capacity: 500 }, minimal_roi: { '0': 0.1, '30': 0.05 } }) });
+    const b = configDir({ 'local.json': '{ "minimal_roi": { "10": 0.02 }, // comment\n "wire": { "max_backoff": 120, }, }' });
+    const c = config(load({ NODE_CONFIG_DIR: a + delimiter + b }));
+    assert.equal(c.store.capacity, 500);
+    assert.equal(c.wire.max_backoff, 120);
+    assert.deepEqual(c.minimal_roi, { '10': 0.02 }, 'a ROI table replaces the earlier one as a whole');
+
+    const bad = configDir({ 'local.json': JSON.stringify({ store: { capacity: 0 } }) });
+    assert.deepEqual(problems(load({ NODE_CONFIG_DIR: a + delimiter + bad })), [
+      `store.capacity: must be 1..1500, got 0 (in ${join(bad, 'local.json')})`,
+    ]);
+  });
+
+  it('reports a malformed NODE_CONFIG (environment or argument) without quoting it', () => {
+    assert.deepEqual(problems(load({ NODE_CONFIG: `{"ws_token": "${SECRET}"` })), ['$NODE_CONFIG is not valid JSON (error at character 34)']);
+    assert.deepEqual(problems(load({}, [`--NODE_CONFIG={"a": ${SECRET}}`])), ['--NODE_CONFIG is not valid JSON']);
+    assert.deepEqual(problems(load({ NODE_CONFIG: '[1]' })), ['$NODE_CONFIG must be a JSON object']);
+  });
+
+  it('reports an unparseable config file in one line', () => {
+    const dir = configDir({ 'local.json': '{"store": {"capacity": 10,,}}' });
+    const [p, ...rest] = problems(load({ NODE_CONFIG_DIR: dir }));
+    assert.deepEqual(rest, []);
+    assert.match(p!, new RegExp(`Cannot parse config file: '${join(dir, 'local.json')}'.*1:`));
+  });
+
+  it('keeps node-config quiet', () => {
+    const c = load({ NODE_ENV: 'production', NODE_CONFIG: enabled() });
+    assert.ok(c.result.ok);
+    assert.deepEqual(c.result.warnings, []);
+    assert.equal(c.stderr, '');
+  });
+
+  it('reports problems across keys: unknown keys, enabled without producers, unknown projection producer', () => {
+    const p = problems(
+      load({
+        NODE_CONFIG: JSON.stringify({
+          external_message_consumer: { enabled: true, wait_timout: 30 },
+          store: { columns: { defualt: ['rsi'] } },
+          wire: { max_backoff: 5 },
+          strategy: join(tmp, 'missing.mjs'),
+        }),
+      }),
+    );
+    assert.deepEqual(p, [
+      'external_message_consumer.wait_timout: unknown key, did you mean "wait_timeout"? (in $NODE_CONFIG)',
+      'external_message_consumer.producers: is empty, but enabled is true: list at least one producer (in ' + SHIPPED_DEFAULTS + ')',
+      'wire.max_backoff: must be at least external_message_consumer.sleep_time (10) (in $NODE_CONFIG)',
+      'store.columns.defualt: no producer has this name (in $NODE_CONFIG)',
+      `strategy: no such file: ${join(tmp, 'missing.mjs')} (in $NODE_CONFIG)`,
+    ]);
+  });
+
+  it('names the duplicate producer and the one without a token', () => {
+    const p = problems(
+      load({
+        NODE_CONFIG: JSON.stringify({
+          external_message_consumer: { enabled: true, producers: [producer, { ...producer }, { name: 'b', host: 'h' }] },
+        }),
+      }),
+    );
+    assert.deepEqual(p, ['external_message_consumer.producers[1].name: duplicate name "default", already used by external_message_consumer.producers[0] (in $NODE_CONFIG)']);
+    const q = problems(load({ NODE_CONFIG: JSON.stringify({ external_message_consumer: { enabled: true, producers: [{ name: 'b', host: 'h' }] } }) }));
+    assert.match(q[0]!, /^external_message_consumer\.producers\[0\]: producer "b" has no token/);
+  });
+
+  it('takes tokens from systemd credentials', () => {
+    const creds = configDir({ ws_token_b: `${SECRET}\n` });
+    const c = config(load({ CREDENTIALS_DIRECTORY: creds, NODE_CONFIG: JSON.stringify({ external_message_consumer: { enabled: true, producers: [{ name: 'b', host: 'h' }] } }) }));
+    assert.equal(c.external_message_consumer.producers[0]!.ws_token, SECRET);
+  });
+
+  it('warns when a config file holding a token is readable by others', () => {
+    const file = { 'local.json': JSON.stringify({ external_message_consumer: { enabled: true, producers: [producer] } }) };
+    const open = configDir(file, 0o644);
+    const c = load({ NODE_CONFIG_DIR: open });
+    assert.ok(c.result.ok);
+    assert.deepEqual(c.result.warnings, [
+      `${join(open, 'local.json')} holds a ws_token and is readable by all users (mode 0644): chmod o-r it, or use LoadCredential=`,
+    ]);
+    const closed = load({ NODE_CONFIG_DIR: configDir(file, 0o600) });
+    assert.deepEqual(closed.result.warnings, []);
+  });
+
+  it("uses a freqtrade config file's block, comments and trailing commas included", () => {
+    const ft = join(configDir({}), 'config.json');
+    writeFileSync(
+      ft,
+      `{
+  // freqtrade consumer config
+  "max_open_trades": 5, "exchange": {"name": "binance", },
+  "external_message_consumer": {
+    "enabled": true,
+    /* the big machine */
+    "producers": [{"name": "default", "host": "192.168.1.5", "port": 8081, "ws_token": "${SECRET}",},],
+    "wait_timeout": 60,
+  },
+}`,
+    );
+    chmodSync(ft, 0o600);
+    const c = load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: ft, external_message_consumer: { ping_timeout: 3 } }) });
+    assert.ok(c.result.ok, JSON.stringify(c.result));
+    const emc = c.result.config.external_message_consumer;
+    assert.deepEqual(emc.producers, [{ name: 'default', host: '192.168.1.5', port: 8081, secure: false, ws_token: SECRET }]);
+    assert.equal(emc.wait_timeout, 60);
+    assert.equal(emc.ping_timeout, 10, "ft-edge's own block is replaced, not merged");
+    assert.equal(c.result.config.max_open_trades, 3, 'only the block is taken from the freqtrade file');
+    assert.deepEqual(c.result.warnings, [`external_message_consumer in $NODE_CONFIG is ignored: freqtrade_config ${ft} provides it`]);
+    assert.equal(c.result.sources.at(-1), ft);
+  });
+
+  it('reports freqtrade config files that cannot be used', () => {
+    const dir = configDir({ 'noblock.json': '{"dry_run": true}', 'bad.json': '{"external_message_consumer": {"enabled": true, "producers": [], "sleep": 3}}' });
+    const run = (file: string) => problems(load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: file }) }));
+    assert.deepEqual(run(join(dir, 'nope.json')), [`freqtrade_config: cannot read ${join(dir, 'nope.json')}: no such file (in $NODE_CONFIG)`]);
+    assert.deepEqual(run(join(dir, 'noblock.json')), [`freqtrade_config: ${join(dir, 'noblock.json')} has no external_message_consumer block (in $NODE_CONFIG)`]);
+    assert.deepEqual(run(join(dir, 'bad.json')), [
+      `external_message_consumer.sleep: unknown key, did you mean "sleep_time"? (in ${join(dir, 'bad.json')})`,
+      `external_message_consumer.producers: is empty, but enabled is true: list at least one producer (in ${join(dir, 'bad.json')})`,
+    ]);
+  });
+});
+
+describe('loadLocalPaths', () => {
+  it('finds the control socket even when the rest of the configuration has problems', () => {
+    const c = spawnSync(process.execPath, [script], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        FT_EDGE_TEST_LOAD: 'paths',
+        NODE_CONFIG_DIR: configDir({}),
+        NODE_CONFIG: JSON.stringify({ external_message_consumer: { enabled: true, producers: [{ name: 'x', host: 'h' }] }, control: { socket: '/tmp/s.sock' } }),
+      },
+      encoding: 'utf8',
+    });
+    assert.deepEqual(JSON.parse(c.stdout).result, { ok: true, socket: '/tmp/s.sock', datadir: JSON.parse(c.stdout).result.datadir });
+  });
+});
