@@ -1,0 +1,468 @@
+import {
+  OHLCV_COLUMNS, SIGNAL_COLUMNS, TAG_COLUMNS, type ColumnKind, type DecodedFrame,
+} from './decoded-frame.js';
+import { Ch, EscapedJsonReader, FAIL } from './escaped-json-reader.js';
+import { bytesEqual, decodeInnerString, innerStringEnd } from './escaped-text.js';
+import { FrameColumn, State } from './frame-column.js';
+import { scanNumber } from './json-number.js';
+
+/**
+ * Decodes the frame text of an analyzed_df message (pandas `to_json(orient="split")`, still escaped inside the
+ * outer message) straight into the typed arrays of a reusable DecodedFrame: one pass over the bytes, no
+ * JSON.parse, no per-row objects, strings only for tag cells (deduplicated per column by their raw bytes).
+ */
+
+export interface DecodeOptions {
+  /** Kinds the store holds for this key (stable types). */
+  hint?: ReadonlyMap<string, ColumnKind> | undefined;
+  /** Projection: keep only these + date + OHLCV. */
+  keep?: ReadonlySet<string> | null | undefined;
+  /** freqtrade's remove_entry_exit_signals, applied while decoding. */
+  removeSignals: boolean;
+}
+
+export type DecodeResult = { ok: true } | { ok: false; reason: string };
+
+const OK: DecodeResult = Object.freeze({ ok: true });
+const MISMATCH = -2; // a value does not fit its hinted kind: decode again without hints
+
+const DATE = -2; // slot of the date column
+const SKIP = -1; // slot of a column the projection drops
+const MAX_DATE_MS = 8.64e15; // the range of a JS Date
+const TWO_63 = 2 ** 63;
+const SIGNALS: ReadonlySet<string> = new Set(SIGNAL_COLUMNS);
+const TAGS: ReadonlySet<string> = new Set(TAG_COLUMNS);
+const OHLCV: ReadonlySet<string> = new Set(OHLCV_COLUMNS);
+/** Columns remove_entry_exit_signals sets, in the order freqtrade adds the missing ones. */
+const REMOVED_SIGNALS: readonly string[] = [...SIGNAL_COLUMNS, ...TAG_COLUMNS];
+const HINTED_STATE: Readonly<Record<ColumnKind, State>> = {
+  float64: State.F64, int8: State.Int8, bool: State.Bool, dict: State.Dict,
+};
+
+/** One per connection: `frame` is reused, with its arrays, by every message. */
+export class FrameDecoder extends EscapedJsonReader {
+  /** Rows [0, frame.rows) of the last successful decode; rows = 0 and no columns after a failure. */
+  readonly frame: DecodedFrame = { rows: 0, dates: new Float64Array(0), columns: [] };
+
+  private seq = 0;
+  private cap = 0;
+  /** Per column position on the wire: DATE, SKIP or the index in frame.columns. */
+  private slot = new Int32Array(32);
+  private ncols = -1;
+  private hasDate = false;
+  /** The names on the wire, kept with their raw bytes so an unchanged name costs a byte compare, not a string. */
+  private readonly names: string[] = [];
+  private readonly nameRaw: Uint8Array[] = [];
+  private readonly nameSet = new Set<string>();
+  /** The column object at each wire position (undefined: not known yet or not kept). */
+  private readonly colAt: (FrameColumn | undefined)[] = [];
+  /** The columns of the latest message by name, reused (with their arrays) when names move. */
+  private readonly pool = new Map<string, FrameColumn>();
+
+  /** Decodes the frame text msg[start, end) into `frame`. Never throws. */
+  decode(msg: Buffer, start: number, end: number, opts: DecodeOptions): DecodeResult {
+    let r = FAIL;
+    try {
+      r = this.run(msg, start, end, opts, opts.hint);
+      if (r === MISMATCH) r = this.run(msg, start, end, opts, undefined);
+    } catch (e) {
+      this.reason = `internal decoder error: ${e instanceof Error ? e.message : String(e)}`;
+    } finally {
+      this.release();
+    }
+    if (r >= 0) return OK;
+    this.frame.rows = 0;
+    this.frame.columns.length = 0;
+    this.names.length = 0; // whatever a bad message left half-read, the next one starts from scratch
+    this.nameRaw.length = 0;
+    this.colAt.length = 0;
+    return { ok: false, reason: this.reason };
+  }
+
+  private run(msg: Buffer, start: number, end: number, opts: DecodeOptions, hint: DecodeOptions['hint']): number {
+    this.start(msg, start, end);
+    this.seq++;
+    this.ncols = -1;
+    this.hasDate = false;
+    this.frame.rows = 0;
+    let indexLength = -1;
+    let dataAt = -1;
+    let data = false;
+
+    let p = this.ws(start);
+    if (this.charAt(p) !== Ch.OpenObj) return this.fail(p, 'frame is not a JSON object');
+    p = this.ws(p + this.ch.width);
+    if (this.charAt(p) === Ch.CloseObj) p += this.ch.width;
+    else for (;;) {
+      p = this.memberName(p);
+      if (p < 0) return p;
+      p = this.ws(p);
+      if (this.isName('columns')) {
+        if (this.ncols >= 0) return this.fail(p, 'duplicate "columns"');
+        p = this.columns(p, opts, hint);
+      } else if (this.isName('index')) {
+        if (indexLength >= 0) return this.fail(p, 'duplicate "index"');
+        if (this.charAt(p) !== Ch.Open) return this.fail(p, '"index" is not a list');
+        p = this.skipValue(p);
+        indexLength = this.listLength;
+      } else if (this.isName('data')) {
+        if (data) return this.fail(p, 'duplicate "data"');
+        data = true;
+        if (this.ncols >= 0) p = this.data(p, indexLength);
+        else { dataAt = p; p = this.skipValue(p); } // columns come later: decode the rows once they are known
+      } else {
+        return this.fail(this.nameStart, 'unexpected member (not a split-orient frame)');
+      }
+      if (p < 0) return p;
+      p = this.ws(p);
+      const c = this.charAt(p);
+      if (c === Ch.CloseObj) { p += this.ch.width; break; }
+      if (c !== Ch.Comma) return this.fail(p, p >= end ? 'truncated frame' : 'expected , or } after a frame member');
+      p = this.ws(p + this.ch.width);
+    }
+    if (this.ws(p) !== end) return this.fail(p, 'text after the frame');
+    if (this.ncols < 0) return this.fail(-1, 'frame has no "columns" (not split orient)');
+    if (!data) return this.fail(-1, 'frame has no "data" (not split orient)');
+    if (dataAt >= 0 && (p = this.data(dataAt, indexLength)) < 0) return p;
+    const rows = this.frame.rows;
+    if (!this.hasDate && (this.ncols > 0 || rows > 0)) return this.fail(-1, 'frame has no "date" column');
+    if (indexLength >= 0 && indexLength !== rows) return this.fail(-1, `"index" has ${indexLength} labels for ${rows} rows`);
+    this.finish(rows);
+    return 0;
+  }
+
+  /** Whether the last member name read is `word` (compared as bytes: no string is made). */
+  private isName(word: string): boolean {
+    const s = this.nameStart;
+    if (!this.namePlain || this.nameEnd - s !== word.length) return false;
+    for (let i = 0; i < word.length; i++) if (this.b[s + i] !== word.charCodeAt(i)) return false;
+    return true;
+  }
+
+  /** Reads the column names and decides, per name, where its values go and in what state its column starts. */
+  private columns(p: number, opts: DecodeOptions, hint: DecodeOptions['hint']): number {
+    const ch = this.ch;
+    if (this.charAt(p) !== Ch.Open) return this.fail(p, '"columns" is not a list');
+    p = this.ws(p + ch.width);
+    let n = 0;
+    let changed = false;
+    if (this.charAt(p) === Ch.Close) p += ch.width;
+    else for (;;) {
+      if (this.charAt(p) !== Ch.Quote) return this.fail(p, `column name ${n} is not a string`);
+      const s = p + ch.width;
+      const e = innerStringEnd(this.b, s, this.end, ch);
+      if (e < 0) return this.fail(s, 'malformed string');
+      p = e + ch.width;
+      if (this.nameAt(n++, s, e)) changed = true;
+      p = this.ws(p);
+      const c = this.charAt(p);
+      if (c === Ch.Close) { p += ch.width; break; }
+      if (c !== Ch.Comma) return this.fail(p, p >= this.end ? 'truncated frame' : 'expected , or ] in "columns"');
+      p = this.ws(p + ch.width);
+    }
+    if (changed || n !== this.names.length) {
+      this.names.length = n;
+      this.nameRaw.length = n;
+      this.colAt.length = 0;
+      const seen = this.nameSet;
+      seen.clear();
+      for (const name of this.names) {
+        if (seen.has(name)) return this.fail(-1, `duplicate column ${JSON.stringify(name)}`);
+        seen.add(name);
+      }
+    }
+    if (this.slot.length < n) this.slot = new Int32Array(n * 2);
+
+    const keep = opts.keep ?? null;
+    const cols = this.frame.columns as FrameColumn[];
+    let m = 0;
+    for (let k = 0; k < n; k++) {
+      const name = this.names[k]!;
+      if (name === 'date') {
+        this.slot[k] = DATE;
+        this.hasDate = true;
+      } else if (keep !== null && !keep.has(name) && !OHLCV.has(name)) {
+        this.slot[k] = SKIP;
+      } else {
+        const col = this.colAt[k] ?? (this.colAt[k] = this.column(name));
+        this.prepare(col, opts.removeSignals, hint?.get(name));
+        this.slot[k] = m;
+        cols[m++] = col;
+      }
+    }
+    if (opts.removeSignals) {
+      for (const name of REMOVED_SIGNALS) {
+        if (this.nameSet.has(name) || (keep !== null && !keep.has(name))) continue;
+        const col = this.column(name);
+        this.prepare(col, true, undefined);
+        cols[m++] = col;
+      }
+    }
+    if (cols.length !== m) cols.length = m;
+    this.ncols = n;
+    return p;
+  }
+
+  /** Sets the name at wire position k; false when it is the previous message's (same raw bytes). */
+  private nameAt(k: number, s: number, e: number): boolean {
+    const b = this.b;
+    const raw = this.nameRaw[k];
+    if (raw !== undefined && raw.length === e - s && bytesEqual(b, s, raw, 0, e - s)) return false;
+    this.names[k] = this.ch.plain ? b.toString('latin1', s, e) : decodeInnerString(b, s, e, this.ch);
+    this.nameRaw[k] = new Uint8Array(b.subarray(s, e));
+    return true;
+  }
+
+  private column(name: string): FrameColumn {
+    let col = this.pool.get(name);
+    if (col === undefined) {
+      col = new FrameColumn(name, SIGNALS.has(name), TAGS.has(name));
+      this.pool.set(name, col);
+    }
+    return col;
+  }
+
+  private prepare(col: FrameColumn, removeSignals: boolean, kind: ColumnKind | undefined): void {
+    col.seen = this.seq;
+    col.hinted = kind !== undefined;
+    if (removeSignals && (col.signal || col.tag)) col.state = State.Forced;
+    else if (kind !== undefined) col.state = HINTED_STATE[kind];
+    else col.state = col.signal ? State.NullInt8 : col.tag ? State.NullDict : State.NullF64;
+  }
+
+  /** Decodes the rows of "data" (p at its opening bracket). */
+  private data(p: number, indexLength: number): number {
+    const b = this.b, end = this.end, ch = this.ch, num = this.num, frame = this.frame, slot = this.slot;
+    const ncols = this.ncols;
+    const cols = frame.columns as FrameColumn[];
+    if (this.charAt(p) !== Ch.Open) return this.fail(p, '"data" is not a list');
+    p = this.ws(p + ch.width);
+
+    const cap = Math.max(indexLength, 1);
+    this.cap = cap;
+    const d = frame.dates;
+    if (d.length < cap || (d.length > 4 * cap && d.length > 4096)) frame.dates = new Float64Array(cap);
+    for (let i = 0; i < cols.length; i++) cols[i]!.begin(cap);
+
+    let row = 0;
+    if (this.charAt(p) === Ch.Close) return p + ch.width;
+    for (;;) {
+      if (this.charAt(p) !== Ch.Open) return this.fail(p, p >= end ? 'truncated frame' : `row ${row} is not a list`);
+      p = this.ws(p + ch.width);
+      if (ncols > 0 && this.charAt(p) === Ch.Close) return this.fail(-1, `ragged row ${row}: 0 values for ${ncols} columns`);
+      if (row === this.cap) this.grow(row);
+      for (let k = 0; k < ncols; k++) {
+        if (k > 0) {
+          if (p < end && b[p] === Ch.Comma) p++;
+          else {
+            p = this.ws(p);
+            const c = this.charAt(p);
+            if (c === Ch.Comma) p += ch.width;
+            else if (c === Ch.Close) return this.fail(-1, `ragged row ${row}: ${k} values for ${ncols} columns`);
+            else return this.fail(p, p >= end ? 'truncated frame' : `expected , in row ${row}`);
+          }
+        }
+        let c = p < end ? b[p]! : -1;
+        if (c === Ch.Space || c === Ch.Backslash) c = (p = this.ws(p)) < end ? b[p]! : -1;
+        const s = slot[k]!;
+        if (s >= 0) {
+          const col = cols[s]!;
+          // the hot path: a plain number in a float64 column
+          if (col.state === State.F64 && ((c >= 0x30 && c <= 0x39) || (c === Ch.Minus && p + 1 < end && b[p + 1] !== Ch.LetterI))) {
+            const q = scanNumber(b, p, end, num);
+            const v = num.value;
+            if (q >= 0 && v < TWO_63 && v > -TWO_63) {
+              col.f64[row] = v;
+              col.valid[row] = 1;
+              p = q;
+              continue;
+            }
+          }
+          p = this.cell(p, col, row);
+        } else if (s === DATE) {
+          p = this.date(p, row);
+        } else {
+          p = c === Ch.Open || c === Ch.OpenObj ? this.fail(p, `unsupported value (list or object) in row ${row}`) : this.skipValue(p);
+        }
+        if (p < 0) return p;
+      }
+      p = this.ws(p);
+      let c = this.charAt(p);
+      if (c === Ch.Comma || (ncols === 0 && c !== Ch.Close && c >= 0)) return this.extraValues(p, row);
+      if (c !== Ch.Close) return this.fail(p, p >= end ? 'truncated frame' : `expected ] after row ${row}`);
+      row++;
+      p = this.ws(p + ch.width);
+      c = this.charAt(p);
+      if (c === Ch.Close) { p += ch.width; break; }
+      if (c !== Ch.Comma) return this.fail(p, p >= end ? 'truncated frame' : 'expected , or ] between rows');
+      p = this.ws(p + ch.width);
+    }
+    frame.rows = row;
+    return p;
+  }
+
+  /** A row longer than the column list: count its values for the reason. */
+  private extraValues(p: number, row: number): number {
+    let n = this.ncols;
+    if (this.charAt(p) === Ch.Comma) p += this.ch.width;
+    for (;;) {
+      if ((p = this.skipValue(p)) < 0) return p;
+      n++;
+      p = this.ws(p);
+      const c = this.charAt(p);
+      if (c === Ch.Close) return this.fail(-1, `ragged row ${row}: ${n} values for ${this.ncols} columns`);
+      if (c !== Ch.Comma) return this.fail(p, p >= this.end ? 'truncated frame' : `expected , or ] in row ${row}`);
+      p += this.ch.width;
+    }
+  }
+
+  private date(p: number, row: number): number {
+    const q = this.numberAt(p, this.charAt(p)) ? this.number(p) : FAIL;
+    const v = this.num.value;
+    if (q < 0 || !Number.isInteger(v) || Math.abs(v) > MAX_DATE_MS) {
+      return this.fail(p, `date in row ${row} is not an integer of epoch milliseconds`);
+    }
+    this.frame.dates[row] = v;
+    return q;
+  }
+
+  /** Any cell of a kept column (p at its first byte). */
+  private cell(p: number, col: FrameColumn, row: number): number {
+    const c = this.charAt(p);
+    if (this.numberAt(p, c)) {
+      const q = this.number(p);
+      if (q < 0) return q;
+      const v = this.num.value;
+      if (v === Infinity || v === -Infinity) {
+        this.null(col, row); // beyond the double range: pandas reads ±inf, held as null like every non-finite value
+        return q;
+      }
+      const r = this.numberInto(col, row, v);
+      return r < 0 ? r : q;
+    }
+    let q: number;
+    switch (c) {
+      case 0x6e: q = this.literal(p, 'null'); break;
+      case 0x4e: q = this.literal(p, 'NaN'); break;
+      case Ch.LetterI: q = this.literal(p, 'Infinity'); break;
+      case Ch.Minus: q = this.literal(p, '-Infinity'); break;
+      case 0x74: q = this.literal(p, 'true'); return q < 0 ? q : this.boolInto(col, row, 1, q);
+      case 0x66: q = this.literal(p, 'false'); return q < 0 ? q : this.boolInto(col, row, 0, q);
+      case Ch.Quote: return this.string(p + this.ch.width, col, row);
+      case Ch.Open: case Ch.OpenObj: return this.fail(p, `unsupported value (list or object) in row ${row}`);
+      default: return this.fail(p, p >= this.end ? 'truncated frame' : `unexpected character in row ${row}`);
+    }
+    if (q >= 0) this.null(col, row);
+    return q;
+  }
+
+  private numberInto(col: FrameColumn, row: number, v: number): number {
+    const zeroOne = v === 0 || v === 1;
+    let s = col.state;
+    switch (s) {
+      case State.Forced:
+        return 0;
+      case State.Int8:
+      case State.Bool:
+        if (zeroOne && (s === State.Int8 || col.hinted)) break; // numbers in a bool column only when hinted
+        if (col.hinted) return MISMATCH;
+        col.become((s = State.F64), row, this.cap); // a signal column with other numbers, a bool column with numbers
+        break;
+      case State.Dict:
+        return col.hinted ? MISMATCH : this.mixed(col, row);
+      case State.NullInt8:
+        col.become((s = zeroOne ? State.Int8 : State.F64), row, this.cap);
+        break;
+      case State.NullF64:
+      case State.NullDict:
+        col.become((s = State.F64), row, this.cap);
+        break;
+    }
+    if (s === State.F64) col.f64[row] = v;
+    else col.i8[row] = v;
+    col.valid[row] = 1;
+    return 0;
+  }
+
+  private boolInto(col: FrameColumn, row: number, v: number, q: number): number {
+    let s = col.state;
+    if (s === State.Forced) return q;
+    if (s === State.Dict) return col.hinted ? MISMATCH : this.mixed(col, row);
+    if (s === State.NullF64 || s === State.NullDict) col.become((s = State.Bool), row, this.cap);
+    else if (s === State.NullInt8) col.become((s = State.Int8), row, this.cap);
+    if (s === State.F64) col.f64[row] = v;
+    else col.i8[row] = v;
+    col.valid[row] = 1;
+    return q;
+  }
+
+  private null(col: FrameColumn, row: number): void {
+    col.valid[row] = 0;
+    const s = col.state;
+    if (s === State.F64) col.f64[row] = NaN;
+    else if (s === State.Int8 || s === State.Bool) col.i8[row] = 0;
+    else if (s === State.Dict) col.codes[row] = -1;
+  }
+
+  /** A string cell whose content starts at s: a dictionary code, found by raw bytes before any string is made. */
+  private string(s: number, col: FrameColumn, row: number): number {
+    const b = this.b, ch = this.ch;
+    const e = innerStringEnd(b, s, this.end, ch);
+    if (e < 0) return this.fail(s, `malformed string in row ${row}`);
+    const q = e + ch.width;
+    const plain = ch.plain;
+    let st = col.state;
+    if (st === State.Forced) return q;
+    if (st === State.F64 || st === State.Int8 || st === State.Bool) return col.hinted ? MISMATCH : this.mixed(col, row);
+    if (st !== State.Dict) col.become((st = State.Dict), row, this.cap);
+    const len = e - s;
+    let code = -1;
+    for (let i = 0; i < col.rawCount; i++) {
+      if (col.rawLen[i] === len && bytesEqual(b, s, b, col.rawStart[i]!, len)) {
+        code = col.rawCode[i]!;
+        break;
+      }
+    }
+    if (code < 0) {
+      code = col.code(plain ? b.toString('latin1', s, e) : decodeInnerString(b, s, e, ch));
+      col.remember(s, len, code);
+    }
+    col.codes[row] = code;
+    col.valid[row] = 1;
+    return q;
+  }
+
+  private mixed(col: FrameColumn, row: number): number {
+    return this.fail(-1, `column ${JSON.stringify(col.name)} mixes text and numbers (row ${row})`);
+  }
+
+  private grow(rows: number): void {
+    const cap = this.cap * 2;
+    const frame = this.frame;
+    if (frame.dates.length < cap) {
+      const dates = new Float64Array(cap);
+      dates.set(frame.dates.subarray(0, rows));
+      frame.dates = dates;
+    }
+    for (const col of frame.columns as FrameColumn[]) col.grow(cap, rows);
+    this.cap = cap;
+  }
+
+  /** Settles kinds, fills the columns remove_entry_exit_signals sets, forgets columns no longer sent. */
+  private finish(rows: number): void {
+    const frame = this.frame;
+    for (const col of frame.columns as FrameColumn[]) {
+      if (col.state === State.Forced) {
+        col.state = col.signal ? State.Int8 : State.Dict;
+        col.prepare(col.state, this.cap);
+        col.fillNull(col.state, 0, rows);
+        col.valid.fill(col.signal ? 1 : 0, 0, rows); // signals are 0, tags are null
+      }
+      col.finish(rows, this.cap);
+    }
+    frame.rows = rows;
+    if (this.pool.size > frame.columns.length) {
+      for (const [name, col] of this.pool) if (col.seen !== this.seq) this.pool.delete(name);
+    }
+  }
+}
