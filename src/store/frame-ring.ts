@@ -103,7 +103,11 @@ export class FrameRing {
     return s < this.capacity ? s : s - this.capacity;
   }
 
-  /** Date of row i, epoch ms. */
+  /**
+   * Date of row i, epoch ms. Not for the per-message path: a date is no small integer, so a call that
+   * returns one (or takes one) allocates a heap number unless inlined; the hot methods below read the
+   * words in place and take frames, not dates.
+   */
   date(i: number): number {
     const s = this.slot(i) << 1;
     return this.dateWords[s + 1]! * TWO_32 + (this.dateWords[s]! >>> 0);
@@ -111,6 +115,13 @@ export class FrameRing {
 
   lastDate(): number {
     return this.date(this.rows - 1);
+  }
+
+  /** Row i's date compared with `dates[j]`: negative, 0 or positive (NaN when either is NaN). */
+  private compareDate(i: number, dates: Float64Array, j: number): number {
+    const s = this.slot(i) << 1;
+    const d = this.dateWords[s + 1]! * TWO_32 + (this.dateWords[s]! >>> 0) - dates[j]!;
+    return d < 0 ? -1 : d > 0 ? 1 : d === 0 ? 0 : NaN;
   }
 
   /** Holds the last `capacity` rows of `frame` and nothing else. */
@@ -135,7 +146,7 @@ export class FrameRing {
       this.head = this.slot(drop);
       this.rows -= drop;
     }
-    this.ascending &&= ascends(frame.dates, from, n) && (this.rows === 0 || this.lastDate() <= frame.dates[from]!);
+    this.ascending &&= ascends(frame.dates, from, n) && (this.rows === 0 || this.compareDate(this.rows - 1, frame.dates, from) <= 0);
     const at = this.slot(this.rows);
     const n1 = Math.min(n, this.capacity - at);
     writeDates(this.dateWords, at, frame.dates, from, n1);
@@ -143,23 +154,34 @@ export class FrameRing {
     for (let c = 0; c < this.columns.length; c++) writeColumn(this.columns[c]!, frame.columns[c]!, at, from, n1, n - n1);
     this.rows += n;
     this.revision++;
-    for (const col of this.columns) {
+    for (let c = 0; c < this.columns.length; c++) {
+      const col = this.columns[c]!; // an indexed loop: for-of allocates an iterator on this per-message path
       // The rows reference at most `capacity` strings; compacting only at twice that keeps the cost
       // amortized over at least `capacity` new strings while bounding the dictionary.
       if (col.kind === 'dict' && col.dictionary.values.length > 2 * this.capacity) this.compactDictionary(col);
     }
   }
 
-  /** Keeps only the rows dated before `first` (freqtrade's `existing[date < first]`); returns how many. */
-  keepBefore(first: number): number {
+  /** Candles from the held last date to `frame`'s first, in timeframes (freqtrade's d). */
+  candlesUntil(frame: DecodedFrame, timeframeMs: number): number {
+    const s = this.slot(this.rows - 1) << 1;
+    return (frame.dates[0]! - (this.dateWords[s + 1]! * TWO_32 + (this.dateWords[s]! >>> 0))) / timeframeMs;
+  }
+
+  /**
+   * freqtrade's append: keep the held rows dated before `frame`'s first date (`existing[date < first]`),
+   * append the frame, keep the last `capacity` rows. freqtrade skips the append when the kept rows end on
+   * the frame's last date (only possible for frames whose dates do not ascend); so does this.
+   */
+  merge(frame: DecodedFrame): void {
     const before = this.rows;
     if (this.ascending) {
-      while (this.rows > 0 && !(this.date(this.rows - 1) < first)) this.rows--;
+      while (this.rows > 0 && !(this.compareDate(this.rows - 1, frame.dates, 0) < 0)) this.rows--;
     } else {
-      this.keepBeforeUnordered(first);
+      this.keepBeforeUnordered(frame.dates[0]!);
     }
-    if (this.rows !== before) this.revision++;
-    return this.rows;
+    if (this.rows === 0 || this.compareDate(this.rows - 1, frame.dates, frame.rows - 1) !== 0) this.push(frame);
+    else if (this.rows !== before) this.revision++;
   }
 
   /** The general filter, for held dates that do not ascend: moves the kept rows together in order. */

@@ -99,17 +99,13 @@ export class FrameStore {
     }
     // Step 4: candles missed between what is held and the incoming frame. An unknown timeframe makes d NaN:
     // no hole can be told, so the frame is appended.
-    const first = frame.dates[0]!;
-    const d = (first - ring.lastDate()) / slot.timeframeMs;
+    const d = ring.candlesUntil(frame, slot.timeframeMs);
     if (d > 1) {
       const missing = Math.trunc(d) + 1; // freqtrade: int(d), plus one candle of overlap
       return this.request(slot, missing < FULL ? missing : FULL_REQUEST);
     }
     // Step 5: drop held rows dated >= the incoming first date, append, keep the last `capacity` rows.
-    // freqtrade appends only when the kept rows' last date differs from the incoming last date (always
-    // true for ascending frames); it keeps that quirk, so do we.
-    const kept = ring.keepBefore(first);
-    if (kept === 0 || ring.lastDate() !== frame.dates[n - 1]) ring.push(frame);
+    ring.merge(frame);
     return this.stored(slot, ring, la, APPENDED);
   }
 
