@@ -1,0 +1,138 @@
+/** `ft-edge trades [--open|--closed] [--json]`: the dry-run trades in the journal, read directly (read-only). */
+import { resolve } from 'node:path';
+import { loadLocalPaths } from '../config/load.js';
+import { journalPath, readTrades, type TradeFilter } from '../journal/journal.js';
+import type { Trade } from '../journal/trade.js';
+import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
+
+export const tradesCommand: Command = {
+  name: 'trades',
+  summary: 'list the dry-run trades in the journal, with profit per trade and in total',
+  usage: `usage: ft-edge trades [--open | --closed] [--json] [--datadir DIR]
+
+Lists the dry-run trades recorded in the journal (DATADIR/ft-edge.sqlite), oldest first: pair, side,
+open and close time (UTC) and rate, duration, profit in stake currency and in percent (fees included,
+as freqtrade computes them), exit reason and entry tag; then the realised total. Reads the journal
+directly, so it works whether or not the daemon runs.
+
+  --open          only open trades
+  --closed        only closed trades
+  --json          a JSON array with freqtrade's field names (pair, is_open, open_rate, close_rate,
+                  open_date, close_date, amount, stake_amount, profit_abs, profit_ratio, exit_reason,
+                  enter_tag, ...); dates as "YYYY-MM-DD HH:MM:SS" UTC plus *_timestamp in ms
+  --datadir DIR   the state directory (default: datadir from the configuration)`,
+
+  async run(argv) {
+    const opts = parseOptions(argv, {
+      open: { type: 'boolean' }, closed: { type: 'boolean' }, json: { type: 'boolean' }, datadir: { type: 'string' },
+    });
+    if (opts.open === true && opts.closed === true) throw new UsageError('--open and --closed exclude each other');
+    const filter: TradeFilter = opts.open === true ? 'open' : opts.closed === true ? 'closed' : 'all';
+    let datadir = opts.datadir === undefined ? undefined : resolve(opts.datadir);
+    if (datadir === undefined) {
+      const paths = loadLocalPaths();
+      if (!paths.ok) {
+        for (const p of paths.problems) printError(p);
+        return EXIT.config;
+      }
+      datadir = paths.datadir;
+    }
+    let trades: Trade[];
+    try {
+      trades = readTrades(journalPath(datadir), filter);
+    } catch (e) {
+      printError((e as Error).message);
+      return EXIT.failed;
+    }
+    const text = opts.json === true ? JSON.stringify(trades.map(tradeJson), null, 2) : formatTrades(trades, Date.now());
+    process.stdout.write(text + '\n');
+    return EXIT.ok;
+  },
+};
+
+/** freqtrade's DATETIME_PRINT_FORMAT ('%Y-%m-%d %H:%M:%S'), UTC. */
+function ftDate(ms: number): string {
+  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+}
+
+/** A trade as freqtrade's API shows one (the subset a dry-run consumer has). */
+export function tradeJson(t: Trade): Record<string, unknown> {
+  const closed = t.isOpen ? null : t;
+  return {
+    trade_id: t.id,
+    pair: t.pair,
+    is_open: t.isOpen,
+    is_short: t.isShort,
+    strategy: t.strategy,
+    timeframe: t.timeframe,
+    candle_type: t.candleType,
+    producer: t.producer,
+    stake_currency: t.stakeCurrency,
+    amount: t.amount,
+    stake_amount: t.stakeAmount,
+    open_rate: t.openRate,
+    close_rate: closed?.closeRate ?? null,
+    open_date: ftDate(t.openDate),
+    open_timestamp: t.openDate,
+    close_date: closed === null ? null : ftDate(closed.closeDate),
+    close_timestamp: closed?.closeDate ?? null,
+    trade_duration: closed === null ? null : Math.floor((closed.closeDate - t.openDate) / 60_000),
+    profit_abs: closed?.profitAbs ?? null,
+    profit_ratio: closed?.profitRatio ?? null,
+    profit_pct: closed === null ? null : Number((closed.profitRatio * 100).toFixed(2)),
+    stop_loss_abs: t.stopLoss,
+    fee_open: t.feeOpen,
+    fee_close: t.feeClose,
+    exit_reason: closed?.exitReason ?? null,
+    enter_tag: t.enterTag,
+  };
+}
+
+/** '2d 3h', '3h 5m', '25m'. */
+export function duration(ms: number): string {
+  const m = Math.max(0, Math.floor(ms / 60_000));
+  const d = Math.floor(m / 1440);
+  const h = Math.floor((m % 1440) / 60);
+  if (d > 0) return `${d}d ${h}h`;
+  return h > 0 ? `${h}h ${m % 60}m` : `${m}m`;
+}
+
+function signed(x: number, digits: number): string {
+  return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+}
+
+/** The human listing: one aligned row per trade, then the totals. */
+export function formatTrades(trades: readonly Trade[], now: number): string {
+  if (trades.length === 0) return 'no trades';
+  const rows = trades.map((t) => {
+    const c = t.isOpen ? null : t;
+    return [
+      `#${t.id}`,
+      t.pair,
+      t.isShort ? 'short' : 'long',
+      ftDate(t.openDate).slice(0, 16),
+      c === null ? 'open' : ftDate(c.closeDate).slice(0, 16),
+      `${t.openRate} -> ${c === null ? '' : c.closeRate}`,
+      duration((c === null ? now : c.closeDate) - t.openDate),
+      c === null ? '' : `${signed(c.profitAbs, 4)} ${t.stakeCurrency}`,
+      c === null ? '' : `${signed(c.profitRatio * 100, 2)} %`,
+      c === null ? '' : c.exitReason,
+      t.enterTag === null ? '' : `[${t.enterTag}]`,
+    ];
+  });
+  const header = ['id', 'pair', 'side', 'opened (UTC)', 'closed (UTC)', 'rate', 'duration', 'profit', '%', 'exit', 'tag'];
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: readonly string[]): string => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
+  const closed = trades.filter((t) => !t.isOpen);
+  const open = trades.length - closed.length;
+  const byCurrency = new Map<string, number>();
+  for (const t of closed) byCurrency.set(t.stakeCurrency, (byCurrency.get(t.stakeCurrency) ?? 0) + t.profitAbs);
+  const totals = [...byCurrency].map(([cur, p]) => `${signed(p, 4)} ${cur}`).join(', ') || '0';
+  const wins = closed.filter((t) => t.profitAbs > 0).length;
+  return [
+    line(header),
+    ...rows.map(line),
+    `realised ${totals} over ${plural(closed.length, 'closed trade')} (${wins} won)` +
+      (open > 0 ? `, ${plural(open, 'open trade')}` : ''),
+  ].join('\n');
+}
