@@ -238,9 +238,9 @@ function typeName(value: unknown): string {
   return typeof value;
 }
 
-/** Only for values already known to be one of a fixed list's near misses: short and not a secret. */
+/** A value that missed a fixed list: echoed when it is word-sized ("verbose"), never when it could be a token. */
 function echo(s: string): string {
-  return s.length <= 40 ? JSON.stringify(s) : 'a long string';
+  return s.length <= 16 ? JSON.stringify(s) : 'a long string';
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { statusReport } from '../../src/appliance/control-status.js';
+
+const store = {
+  producerPairs: (p: string) => (p === 'a' ? ['BTC/USDT', 'ETH/USDT'] : []),
+  keys: () => [
+    { producer: 'a', rows: 1500 },
+    { producer: 'a', rows: 20 },
+    { producer: 'gone', rows: 7 },
+  ],
+};
+
+describe('statusReport', () => {
+  it('sums keys and rows per producer, ages the last message and flattens counters', () => {
+    const now = 1_000_000;
+    const r = statusReport(
+      [
+        {
+          name: 'a',
+          state: 'connected',
+          lastMessageAt: now - 2_400,
+          connects: 2,
+          counters: { messages: { whitelist: 1, analyzed_df: 40 }, bytes: 123456, label: 'not a number' },
+        } as { name: string; state: string; lastMessageAt: number },
+        { name: 'b', state: 'refused', lastMessageAt: null },
+      ],
+      store,
+      now - 61_000,
+      { trading: { 'open trades': 1 } },
+      now,
+    );
+    assert.equal(r.uptime_s, 61);
+    assert.equal(r.pid, process.pid);
+    assert.ok(r.rss_bytes > 0);
+    assert.deepEqual(r.producers, [
+      {
+        name: 'a',
+        state: 'connected',
+        pairs: 2,
+        keys: 2,
+        rows: 1520,
+        last_message_age_s: 2,
+        counters: { connects: 2, 'messages.whitelist': 1, 'messages.analyzed_df': 40, bytes: 123456 },
+      },
+      { name: 'b', state: 'refused', pairs: 0, keys: 0, rows: 0, last_message_age_s: null, counters: {} },
+    ]);
+    assert.deepEqual(r.sections, { trading: { 'open trades': 1 } });
+  });
+});

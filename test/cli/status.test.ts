@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { StatusReport } from '../../src/appliance/control-protocol.js';
+import { exportOut } from '../../src/appliance/control-protocol.js';
+import { ControlServer } from '../../src/appliance/control-server.js';
+import { formatBytes, formatDuration, renderStatus } from '../../src/cli/status-view.js';
+import { createLogger } from '../../src/log.js';
+import { cli } from './run-cli.js';
+
+const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-status-'));
+const socket = join(tmp, 'control.sock');
+const server = new ControlServer(socket, createLogger('error', () => {}));
+const exports: string[] = [];
+let statusAnswer: unknown;
+
+const report: StatusReport = {
+  version: '0.1.0',
+  pid: 4242,
+  uptime_s: 7384,
+  rss_bytes: 50_541_363,
+  producers: [
+    {
+      name: 'default',
+      state: 'connected',
+      pairs: 48,
+      keys: 48,
+      rows: 72000,
+      last_message_age_s: 2,
+      counters: { connects: 1, 'messages.analyzed_df': 960 },
+    },
+    { name: 'gpu-box', state: 'refused', pairs: 0, keys: 0, rows: 0, last_message_age_s: null, counters: {} },
+  ],
+  sections: { trading: { 'open trades': 3, 'realised profit': '12.40 USDT', 'last decision': null } },
+};
+
+before(async () => {
+  server.handle('status', async () => statusAnswer);
+  server.handle('export', async (args) => {
+    const out = exportOut(args);
+    if (out.endsWith('full-disk')) throw new Error('ENOSPC: no space left on device');
+    exports.push(out);
+    return {
+      frames: [
+        { key: ['BTC/USDT', '5m', 'spot'], producer: 'default', rows: 1500, file: 'a.arrow' },
+        { key: ['ETH/USDT', '5m', 'spot'], producer: 'default', rows: 20, file: 'b.arrow' },
+      ],
+      whitelist: { default: ['BTC/USDT', 'ETH/USDT'] },
+    };
+  });
+  await server.start();
+});
+after(async () => {
+  await server.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('ft-edge status', () => {
+  it('renders the daemon status as a table', async () => {
+    statusAnswer = report;
+    const r = await cli(['status', '--socket', socket]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stdout,
+      [
+        'ft-edge 0.1.0  pid 4242  up 2h 03m  memory 48.2 MiB RSS',
+        '',
+        'PRODUCER  STATE      PAIRS  KEYS   ROWS  LAST MESSAGE',
+        'default   connected     48    48  72000  2s ago',
+        '  connects 1, messages.analyzed_df 960',
+        'gpu-box   refused        0     0      0  never',
+        '',
+        'trading',
+        '  open trades      3',
+        '  realised profit  12.40 USDT',
+        '  last decision    -',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  it('prints the answer as JSON with --json, and finds the socket through the configuration', async () => {
+    statusAnswer = report;
+    const r = await cli(['status', '--json'], { NODE_CONFIG: JSON.stringify({ control: { socket } }) });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(JSON.parse(r.stdout), report);
+  });
+
+  it('shows an answer of an unknown shape as JSON', async () => {
+    statusAnswer = { producers: 'other version' };
+    const r = await cli(['status', '--socket', socket]);
+    assert.equal(r.code, 0);
+    assert.deepEqual(JSON.parse(r.stdout), statusAnswer);
+  });
+});
+
+describe('ft-edge export', () => {
+  it('asks the daemon to write into the absolute directory and summarises the manifest', async () => {
+    const r = await cli(['export', '--out', 'snap/today', '--socket', socket], {}, tmp);
+    assert.equal(r.code, 0, r.stderr);
+    const out = join(tmp, 'snap', 'today');
+    assert.deepEqual(exports, [out]);
+    assert.equal(r.stdout, `exported 2 frames (1520 rows) of 1 producer to ${out} (manifest: ${out}/manifest.json)\n`);
+    const json = await cli(['export', '--out', out, '--json', '--socket', socket]);
+    assert.equal((JSON.parse(json.stdout) as { frames: unknown[] }).frames.length, 2);
+  });
+
+  it("reports the daemon's error in one line and exits 1", async () => {
+    const r = await cli(['export', '--out', join(tmp, 'full-disk'), '--socket', socket]);
+    assert.deepEqual(r, { code: 1, stdout: '', stderr: 'ft-edge: export failed: ENOSPC: no space left on device\n' });
+  });
+});
+
+describe('status view', () => {
+  it('formats durations and sizes', () => {
+    assert.deepEqual([0, 59, 60, 3599, 3600, 86_399, 86_400 * 3 + 3600 * 5].map(formatDuration), ['0s', '59s', '1m 00s', '59m 59s', '1h 00m', '23h 59m', '3d 5h']);
+    assert.equal(formatBytes(512 * 1024), '512 KiB');
+    assert.equal(formatBytes(1.5 * 1024 * 1024), '1.5 MiB');
+  });
+
+  it('says when no producers are configured', () => {
+    assert.match(renderStatus({ ...report, producers: [], sections: {} }), /\n\nno producers configured$/);
+  });
+});
