@@ -5,5 +5,6 @@ import { demo } from './demo.js';
 import { exportCommand } from './export.js';
 import { run } from './run.js';
 import { status } from './status.js';
+import { tradesCommand } from './trades.js';
 
-export const COMMANDS: readonly Command[] = [run, status, exportCommand, checkConfig, demo];
+export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, demo];
