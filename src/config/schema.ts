@@ -95,7 +95,7 @@ const led: ObjectSpec = {
     device: {
       kind: 'string',
       check: (d) => {
-        const gpio = /^gpio:(\d+)$/.exec(d);
+        const gpio = /^gpio:(\d{1,2})$/.exec(d);
         if (gpio !== null) return Number(gpio[1]) <= 53 ? undefined : 'GPIO pins are BCM numbers 0..53';
         return /^led:[^/\s]+$/.test(d) ? undefined : 'must be "led:NAME" (/sys/class/leds/NAME) or "gpio:N" (BCM pin number)';
       },
