@@ -28,7 +28,11 @@ const outline = new Outline();
 /** Classifies one message from a producer. Never throws. */
 export function parseEnvelope(msg: Buffer): Envelope {
   try {
-    return classify(msg);
+    const e = classify(msg);
+    // The outline leaves the frame string to the frame decoder; when nobody will decode it, check it here.
+    if (e.kind === 'analyzed_df' || e.kind === 'undecodable' || !outline.has(Role.DfValue)) return e;
+    const s = outline.start[Role.DfValue]!;
+    return msg[s] !== 0x22 || isJsonString(msg, s) ? e : { kind: 'undecodable', reason: `not JSON: malformed string at byte ${s}` };
   } catch (e) {
     return { kind: 'undecodable', reason: `cannot read message: ${e instanceof Error ? e.message : String(e)}` };
   }
@@ -51,13 +55,7 @@ function classify(msg: Buffer): Envelope {
     for (const pair of pairs) if (typeof pair !== 'string') return invalid('whitelist holds a pair that is not a string');
     return { kind: 'whitelist', pairs: pairs as string[] };
   }
-  if (type !== 'analyzed_df') {
-    // the outline left a frame string unchecked for the frame decoder; nobody decodes this one, so check it here
-    if (o.has(Role.DfValue) && msg[o.start[Role.DfValue]!] === 0x22 && !isJsonString(msg, o.start[Role.DfValue]!)) {
-      return { kind: 'undecodable', reason: `not JSON: malformed string at byte ${o.start[Role.DfValue]}` };
-    }
-    return { kind: 'ignored', type };
-  }
+  if (type !== 'analyzed_df') return { kind: 'ignored', type };
 
   if (msg[o.start[Role.Data]!] !== 0x7b) return invalid('analyzed_df data is not an object');
   const key = pairKey(value(msg, o, Role.Key));
