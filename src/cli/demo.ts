@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { createLogger } from '../log.js';
+import type { DemoProducer } from '../demo/index.js';
 import { EXIT, parseOptions, printError, type Command } from './command.js';
 
 export const demo: Command = {
@@ -32,50 +33,61 @@ the control socket live in a temporary directory, removed on exit. Stop with Ctr
 
     const { startDemoProducer } = await import('../demo/index.js');
     const producer = await startDemoProducer({ host: '127.0.0.1', port: 0, token });
-    const socket = join(dir, 'control.sock');
-    const loaded = loadConfig({
-      userConfig: false,
-      override: {
-        external_message_consumer: {
-          enabled: true,
-          producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: token }],
-        },
-        control: { socket },
-        datadir: join(dir, 'state'),
-        ...(opts.strategy === undefined ? {} : { strategy: opts.strategy }),
-      },
-    });
-    if (!loaded.ok) {
-      for (const p of loaded.problems) printError(p);
-      await producer.stop();
-      return EXIT.config;
-    }
-    const log = createLogger(loaded.config.log.level);
-    process.stdout.write(
-      `demo producer on ws://127.0.0.1:${producer.port} (random token, not shown)\n` +
-        `state in ${dir} (removed on exit)\n` +
-        `in another terminal: ft-edge status --socket ${socket}\n` +
-        'stop with Ctrl-C\n',
-    );
-
-    const { Daemon } = await import('../main.js');
-    const daemon = new Daemon(loaded.config, log);
-    // The daemon stops itself on SIGINT/SIGTERM; the demo producer is ours to stop. Should no handler of the
-    // daemon's be listening, this one stops the daemon too, so Ctrl-C always ends the demo.
-    const onSignal = (signal: NodeJS.Signals): void => {
-      void producer.stop().catch(() => {});
-      if (process.listenerCount(signal) === 0) void daemon.stop().catch(() => {});
-    };
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    let code: number = EXIT.failed;
     try {
-      await daemon.start();
-    } catch (e) {
-      log.error(`cannot start: ${(e as Error).message}`);
-      await daemon.stop().catch(() => {});
-      await producer.stop();
-      return EXIT.failed;
+      code = await runAgainst(producer, token, dir, opts.strategy);
+      return code;
+    } finally {
+      if (code !== EXIT.ok) await producer.stop(); // else its socket would keep the process alive
     }
-    return EXIT.ok;
   },
 };
+
+/** Runs the daemon against the started demo producer; the exit code (problems already reported). */
+async function runAgainst(producer: DemoProducer, token: string, dir: string, strategy: string | undefined): Promise<number> {
+  const socket = join(dir, 'control.sock');
+  const loaded = loadConfig({
+    userConfig: false,
+    override: {
+      external_message_consumer: {
+        enabled: true,
+        producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: token }],
+      },
+      control: { socket },
+      datadir: join(dir, 'state'),
+      ...(strategy === undefined ? {} : { strategy }),
+    },
+  });
+  if (!loaded.ok) {
+    for (const p of loaded.problems) printError(p);
+    return EXIT.config;
+  }
+  const log = createLogger(loaded.config.log.level);
+
+  const { Daemon } = await import('../main.js');
+  const daemon = new Daemon(loaded.config, log);
+  // The daemon stops itself on SIGINT/SIGTERM; the demo producer is ours to stop. Should no handler of the
+  // daemon's be listening, this one stops the daemon too, so Ctrl-C always ends the demo.
+  const onSignal = (signal: NodeJS.Signals): void => {
+    void producer.stop().catch(() => {});
+    if (process.listenerCount(signal) === 0) void daemon.stop().catch(() => {});
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await daemon.start();
+  } catch (e) {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    log.error(`cannot start: ${(e as Error).message}`);
+    await daemon.stop().catch(() => {});
+    return EXIT.failed;
+  }
+  process.stdout.write(
+    `demo producer on ws://127.0.0.1:${producer.port} (random token, not shown)\n` +
+      `state in ${dir} (removed on exit)\n` +
+      `in another terminal: ft-edge status --socket ${socket}\n` +
+      'stop with Ctrl-C\n',
+  );
+  return EXIT.ok;
+}

@@ -118,7 +118,7 @@ function gather(
     if (typeof user === 'string') return user;
     layers.push(...user);
   }
-  if (opts.override !== undefined) layers.push({ name: 'built-in override', parsed: opts.override });
+  if (opts.override !== undefined) layers.push({ name: 'command line', parsed: opts.override });
   return { layers, merged: mergeLayers(layers), shipped };
 }
 
