@@ -91,7 +91,7 @@ export class Watchdog {
         this.pings++;
       }
     } else if (this.current === null) {
-      this.opts.log.error(`unhealthy: ${problem}${ping ? '; withholding watchdog pings, systemd will restart ft-edge' : ''}`);
+      this.opts.log.error(`unhealthy: ${problem}${ping ? '; withholding watchdog pings (systemd restarts ft-edge if this lasts)' : ''}`);
     }
     this.current = problem;
   }
