@@ -25,7 +25,6 @@ export interface LoadOptions {
   readonly override?: Record<string, unknown>;
   /** false: the shipped defaults and `override` only, no node-config sources (files, $NODE_CONFIG). */
   readonly userConfig?: boolean;
-  readonly env?: NodeJS.ProcessEnv;
 }
 
 /** One configuration source, in merge order. */
@@ -41,7 +40,7 @@ const EMC = 'external_message_consumer';
  * see the same node-config sources.
  */
 export function loadConfig(opts: LoadOptions = {}): LoadResult {
-  const env = opts.env ?? process.env;
+  const env = process.env;
   const warnings: string[] = [];
   const fail = (problems: string[], layers: readonly Layer[]): LoadResult => ({
     ok: false,
@@ -66,9 +65,11 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   }
 
   const valid = validate(configSpec, merged, problems) as Record<string, unknown>;
-  if (problems.some((p) => p.path[0] === EMC && p.path[1] === 'producers')) return fail(format(problems, layers), layers);
-
-  const emc = valid[EMC] as Record<string, unknown>;
+  const emc = valid[EMC];
+  // Tokens are resolved only for a producer list that passed the schema.
+  if (!isPlainObject(emc) || problems.some((p) => p.path[0] === EMC && (p.path.length === 1 || p.path[1] === 'producers'))) {
+    return fail(format(problems, layers), layers);
+  }
   const producers = resolveTokens(emc['producers'] as ProducerEntry[], env['CREDENTIALS_DIRECTORY'], [EMC, 'producers'], problems, warnings);
   checkConsistency(valid, problems, warnings);
   warnExposedTokenFiles(layers, warnings);
@@ -90,7 +91,7 @@ export type LocalPathsResult = { ok: true; socket: string; datadir: string } | {
  * cannot read the service's token files and whatever else the configuration gets wrong.
  */
 export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
-  const env = opts.env ?? process.env;
+  const env = process.env;
   const g = gather(opts, env, []);
   if (typeof g === 'string') return { ok: false, problems: [g] };
   const problems: Problem[] = [];
@@ -137,7 +138,7 @@ function readShippedDefaults(): Record<string, unknown> | string {
  * is a problem here.
  */
 function readNodeConfig(env: NodeJS.ProcessEnv, warnings: string[]): Layer[] | string {
-  if (env['NODE_CONFIG_DIR'] === undefined && !hasArg('NODE_CONFIG_DIR')) {
+  if ((env['NODE_CONFIG_DIR'] ?? '') === '' && !hasArg('NODE_CONFIG_DIR')) {
     env['NODE_CONFIG_DIR'] = SHIPPED_CONFIG_DIR + delimiter + ETC_DIR;
   }
   // NODE_ENV=production without a production.json is normal for ft-edge, not worth a warning on every start.
@@ -262,10 +263,9 @@ function originOf(path: Path, layers: readonly Layer[]): string | undefined {
   return undefined;
 }
 
-/** Config files (not $NODE_CONFIG) that hold a ws_token and can be read by others. */
+/** Config files that hold a ws_token and can be read by others ($NODE_CONFIG and such are no files: skipped). */
 function warnExposedTokenFiles(layers: readonly Layer[], warnings: string[]): void {
   for (const l of layers) {
-    if (!l.name.startsWith('/')) continue;
     const list = getPath(l.parsed, [EMC, 'producers']);
     const holdsToken = Array.isArray(list) && list.some((p) => isPlainObject(p) && typeof p['ws_token'] === 'string');
     const exposed = holdsToken ? exposure(l.name) : undefined;

@@ -74,17 +74,20 @@ const enabled = (extra: Record<string, unknown> = {}): string =>
 
 describe('loadConfig', () => {
   it('uses the shipped defaults and /etc/ft-edge when NODE_CONFIG_DIR is not set', () => {
-    const c = load({ NODE_CONFIG_DIR: '', STATE_DIRECTORY: '/var/lib/x', RUNTIME_DIRECTORY: '/run/x' });
-    assert.equal(c.NODE_CONFIG_DIR, '', 'an explicitly empty NODE_CONFIG_DIR is the user\'s choice');
-    const d = spawnSync(process.execPath, [script], { env: { PATH: process.env['PATH'] ?? '', STATE_DIRECTORY: '/var/lib/x', RUNTIME_DIRECTORY: '/run/x' }, encoding: 'utf8' });
-    const out = JSON.parse(d.stdout) as Omit<Child, 'stderr'>;
-    assert.equal(out.NODE_CONFIG_DIR, `${SHIPPED_CONFIG_DIR}${delimiter}/etc/ft-edge`);
-    assert.ok(out.result.ok);
-    assert.equal(out.result.sources[0], SHIPPED_DEFAULTS);
-    assert.equal(out.result.config.datadir, '/var/lib/x');
-    assert.equal(out.result.config.control.socket, '/run/x/control.sock');
-    assert.equal(out.result.config.external_message_consumer.wait_timeout, 30);
-    assert.deepEqual(out.result.warnings, ['external_message_consumer.enabled is false: ft-edge will not connect to any producer']);
+    for (const unset of [{}, { NODE_CONFIG_DIR: '' }]) {
+      const d = spawnSync(process.execPath, [script], {
+        env: { PATH: process.env['PATH'] ?? '', STATE_DIRECTORY: '/var/lib/x', RUNTIME_DIRECTORY: '/run/x', ...unset },
+        encoding: 'utf8',
+      });
+      const out = JSON.parse(d.stdout) as Omit<Child, 'stderr'>;
+      assert.equal(out.NODE_CONFIG_DIR, `${SHIPPED_CONFIG_DIR}${delimiter}/etc/ft-edge`);
+      assert.ok(out.result.ok);
+      assert.equal(out.result.sources[0], SHIPPED_DEFAULTS);
+      assert.equal(out.result.config.datadir, '/var/lib/x');
+      assert.equal(out.result.config.control.socket, '/run/x/control.sock');
+      assert.equal(out.result.config.external_message_consumer.wait_timeout, 30);
+      assert.deepEqual(out.result.warnings, ['external_message_consumer.enabled is false: ft-edge will not connect to any producer']);
+    }
   });
 
   it('runs on NODE_CONFIG merged over the shipped defaults', () => {
@@ -154,6 +157,12 @@ describe('loadConfig', () => {
       'wire.max_backoff: must be at least external_message_consumer.sleep_time (10) (in $NODE_CONFIG)',
       'store.columns.defualt: no producer has this name (in $NODE_CONFIG)',
       `strategy: no such file: ${join(tmp, 'missing.mjs')} (in $NODE_CONFIG)`,
+    ]);
+  });
+
+  it('reports a block of the wrong type without going further', () => {
+    assert.deepEqual(problems(load({ NODE_CONFIG: JSON.stringify({ external_message_consumer: true }) })), [
+      'external_message_consumer: expected an object, got true (in $NODE_CONFIG)',
     ]);
   });
 
