@@ -3,10 +3,10 @@
  * through freqtrade's suffix convention. One instance per runtime, re-bound before each evaluation, so its
  * scratch buffers are reused and an evaluation allocates only what the strategy's own helpers allocate.
  */
-import type { Table, Vector } from 'apache-arrow';
+import type { Table } from 'apache-arrow';
 import type { CandleType, PairKey } from '../wire/market.js';
 import type { Params, StrategyContext } from './api.js';
-import { Scratch, isNumericColumn, numberAt, numericRows, textAt } from './column-view.js';
+import { Scratch, columnIndex, isNumericColumn, numberAt, numericRows, textAt } from './column-view.js';
 
 /** What the strategy side needs from the store (src/store's FrameStore has it). */
 export interface FrameSource {
@@ -87,39 +87,42 @@ export class FrameContext<P extends Params = Params> implements StrategyContext<
   }
 
   col(name: string): Float64Array {
-    const own = this.ownVector(name);
-    if (own !== null) {
-      if (!isNumericColumn(own)) throw new TypeError(`column "${name}" holds text: read it with ctx.text()`);
-      return numericRows(own, this.start, this.rows, this.scratchFor(name));
+    const table = this.bound();
+    const own = this.ownColumn(name);
+    if (own >= 0) {
+      if (!isNumericColumn(table, own)) throw new TypeError(`column "${name}" holds text: read it with ctx.text()`);
+      return numericRows(table, own, this.start, this.rows, this.scratchFor(name));
     }
     const ref = this.suffixRef(name);
     const other = ref === null ? null : this.otherTable(ref.producer);
-    const v = other?.getChild(ref!.base) ?? null;
-    if (v === null) throw new RangeError(this.missing(name, ref));
-    if (!isNumericColumn(v)) throw new TypeError(`column "${name}" holds text: read it with ctx.text()`);
-    return this.aligned(name, ref!.producer, other!, v);
+    const c = other === null ? -1 : columnIndex(other, ref!.base);
+    if (c < 0) throw new RangeError(this.missing(name, ref));
+    if (!isNumericColumn(other!, c)) throw new TypeError(`column "${name}" holds text: read it with ctx.text()`);
+    return this.aligned(name, ref!.producer, other!, c);
   }
 
   has(name: string): boolean {
-    if (this.ownVector(name) !== null) return true;
+    if (this.ownColumn(name) >= 0) return true;
     const ref = this.suffixRef(name);
-    return ref !== null && (this.otherTable(ref.producer)?.getChild(ref.base) ?? null) !== null;
+    const other = ref === null ? null : this.otherTable(ref.producer);
+    return other !== null && columnIndex(other, ref!.base) >= 0;
   }
 
   text(name: string, row: number): string | null {
     if (!Number.isInteger(row) || row < 0 || row >= this.rows) throw new RangeError(`row ${row} is outside 0..${this.rows - 1}`);
-    const own = this.ownVector(name);
-    if (own !== null) return textAt(own, this.start + row);
+    const own = this.ownColumn(name);
+    if (own >= 0) return textAt(this.bound(), own, this.start + row);
     const ref = this.suffixRef(name);
     const other = ref === null ? null : this.otherTable(ref.producer);
-    const v = other?.getChild(ref!.base) ?? null;
-    if (v === null) throw new RangeError(this.missing(name, ref));
-    const j = rowOfDate(other!.getChild('date')!, this.dates()[row]!);
-    return j < 0 ? null : textAt(v, j);
+    const c = other === null ? -1 : columnIndex(other, ref!.base);
+    if (c < 0) throw new RangeError(this.missing(name, ref));
+    const j = rowOfDate(other!, this.dates()[row]!);
+    return j < 0 ? null : textAt(other!, c, j);
   }
 
   dates(): Float64Array {
-    this.windowDates ??= numericRows(this.bound().getChild('date')!, this.start, this.rows, this.dateScratch);
+    const table = this.bound();
+    this.windowDates ??= numericRows(table, columnIndex(table, 'date'), this.start, this.rows, this.dateScratch);
     return this.windowDates;
   }
 
@@ -128,8 +131,9 @@ export class FrameContext<P extends Params = Params> implements StrategyContext<
     return this.table;
   }
 
-  private ownVector(name: string): Vector | null {
-    return name === 'date' ? null : this.bound().getChild(name);
+  /** The column's index in the bound table; -1 when absent (and for `date`, read with dates()). */
+  private ownColumn(name: string): number {
+    return name === 'date' ? -1 : columnIndex(this.bound(), name);
   }
 
   private scratchFor(name: string, pool = this.columnScratch): Scratch {
@@ -162,15 +166,14 @@ export class FrameContext<P extends Params = Params> implements StrategyContext<
     return `no column "${ref.base}" in ${ref.producer}'s ${this.pair} frame (asked as "${name}")`;
   }
 
-  /** Column `v` of another producer's table at the window's candle dates; NaN where it has no such candle. */
-  private aligned(name: string, producer: string, other: Table, v: Vector): Float64Array {
+  /** Column `col` of another producer's table at the window's candle dates; NaN where it has no such candle. */
+  private aligned(name: string, producer: string, other: Table, col: number): Float64Array {
     const own = this.dates();
     const out = this.scratchFor(name).take(this.rows);
-    const otherDates = other.getChild('date')!;
-    const from = this.rows === 0 ? other.numRows : firstRowAtOrAfter(otherDates, own[0]!);
+    const from = this.rows === 0 ? other.numRows : firstRowAtOrAfter(other, own[0]!);
     const n = other.numRows - from;
-    const od = numericRows(otherDates, from, n, this.scratchFor(producer, this.otherDateScratch));
-    const ov = numericRows(v, from, n, this.scratchFor(name, this.otherValueScratch));
+    const od = numericRows(other, columnIndex(other, 'date'), from, n, this.scratchFor(producer, this.otherDateScratch));
+    const ov = numericRows(other, col, from, n, this.scratchFor(name, this.otherValueScratch));
     let j = 0;
     for (let i = 0; i < this.rows; i++) {
       const d = own[i]!;
@@ -181,20 +184,21 @@ export class FrameContext<P extends Params = Params> implements StrategyContext<
   }
 }
 
-/** First row whose date is >= `date` (binary search over an ascending date column); rows when none. */
-function firstRowAtOrAfter(dates: Vector, date: number): number {
+/** First row whose date is >= `date` (binary search over the ascending dates); numRows when none. */
+function firstRowAtOrAfter(table: Table, date: number): number {
+  const col = columnIndex(table, 'date');
   let lo = 0;
-  let hi = dates.length;
+  let hi = table.numRows;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (numberAt(dates, mid) < date) lo = mid + 1;
+    if (numberAt(table, col, mid) < date) lo = mid + 1;
     else hi = mid;
   }
   return lo;
 }
 
 /** The row holding exactly `date`, or -1. */
-function rowOfDate(dates: Vector, date: number): number {
-  const i = firstRowAtOrAfter(dates, date);
-  return i < dates.length && numberAt(dates, i) === date ? i : -1;
+function rowOfDate(table: Table, date: number): number {
+  const i = firstRowAtOrAfter(table, date);
+  return i < table.numRows && numberAt(table, columnIndex(table, 'date'), i) === date ? i : -1;
 }

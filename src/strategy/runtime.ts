@@ -15,7 +15,7 @@ import type { Table } from 'apache-arrow';
 import type { Logger } from '../log.js';
 import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
 import type { Signals } from './api.js';
-import { numberAt } from './column-view.js';
+import { columnIndex, numberAt } from './column-view.js';
 import type { BrokerStatus, Candle, DryRunBroker, SignalRow } from './dry-run-broker.js';
 import { FrameContext, type FrameSource } from './frame-context.js';
 import * as helpers from './helpers.js';
@@ -242,7 +242,7 @@ export class StrategyRuntime {
     const table = df?.table;
     if (table === undefined || table.numRows === 0) return false;
     const last = table.numRows - 1;
-    ks.date = numberAt(table.getChild('date')!, last);
+    ks.date = cell(table, 'date', last);
     ks.closeTime = ks.date + ks.tfMs;
     ks.open = cell(table, 'open', last);
     ks.high = cell(table, 'high', last);
@@ -365,8 +365,8 @@ export class StrategyRuntime {
 }
 
 function cell(table: Table, name: string, row: number): number {
-  const v = table.getChild(name);
-  return v === null ? NaN : numberAt(v, row);
+  const col = columnIndex(table, name);
+  return col < 0 ? NaN : numberAt(table, col, row);
 }
 
 function isSeries(v: unknown): v is ArrayLike<number> {
