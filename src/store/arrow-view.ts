@@ -20,11 +20,25 @@ import {
   Utf8,
   Vector,
   type DataType,
-} from 'apache-arrow';
+} from './arrow.js';
 import type { FrameRing, RingColumn } from './frame-ring.js';
 
+/**
+ * A Table over the ring's rows as they are now. Nothing is cached between calls: a view of 31 columns in two
+ * batches is ~45 KB of Arrow objects (arrow-js's RecordBatch alone re-derives its schema, ~9 KB), which die
+ * young when built per read but would stay resident per key if kept.
+ */
+export function tableView(ring: FrameRing): Table {
+  const schema = ringSchema(ring);
+  const dictionaries = ring.columns.map((col) => (col.kind === 'dict' ? utf8Vector(col.dictionary.values) : undefined));
+  const first = Math.min(ring.rows, ring.capacity - ring.head);
+  const batches = [batch(ring, schema, dictionaries, ring.head, first)];
+  if (first < ring.rows) batches.push(batch(ring, schema, dictionaries, 0, ring.rows - first));
+  return new Table(schema, batches);
+}
+
 /** Arrow schema of a ring: `date` as Timestamp(ms, UTC), then the producer's columns in order. */
-export function ringSchema(ring: FrameRing): Schema {
+function ringSchema(ring: FrameRing): Schema {
   const fields: Field[] = [new Field('date', new TimestampMillisecond('UTC'), false)];
   ring.columns.forEach((col, i) => fields.push(new Field(col.name, arrowType(col, i + 1), true)));
   return new Schema(fields);
@@ -43,61 +57,29 @@ function arrowType(col: RingColumn, dictionaryId: number): DataType {
   }
 }
 
-/** The Table view of one ring, rebuilt only when the ring changed since the last call. */
-export class ArrowView {
-  private cached: Table | undefined;
-  private cachedRevision = -1;
-  /** Per column: Arrow vector of the dictionary's strings and the dictionary version it shows. */
-  private readonly dictionaries: { vector: Vector<Utf8>; version: number }[] = [];
-
-  constructor(
-    private readonly ring: FrameRing,
-    private readonly schema: Schema,
-  ) {}
-
-  table(): Table {
-    const ring = this.ring;
-    if (this.cached !== undefined && this.cachedRevision === ring.revision) return this.cached;
-    const first = Math.min(ring.rows, ring.capacity - ring.head);
-    const batches = [this.batch(ring.head, first)];
-    if (first < ring.rows) batches.push(this.batch(0, ring.rows - first));
-    this.cached = new Table(this.schema, batches);
-    this.cachedRevision = ring.revision;
-    return this.cached;
-  }
-
-  /** A record batch over slots [start, start + length). */
-  private batch(start: number, length: number): RecordBatch {
-    const fields = this.schema.fields;
-    const end = start + length;
-    const children: Data[] = [makeData({ type: fields[0]!.type, data: this.ring.dates.subarray(start, end), length, nullCount: 0 })];
-    this.ring.columns.forEach((col, i) => {
-      const type = fields[i + 1]!.type;
-      // Value buffers are sliced to the batch; bitmaps are addressed with `offset`, as Arrow's Data.slice does.
-      const common = { type, offset: start, length, nullBitmap: col.valid };
-      switch (col.kind) {
-        case 'float64':
-        case 'int8':
-          children.push(makeData({ ...common, data: col.values.subarray(start, end) }));
-          break;
-        case 'bool':
-          children.push(makeData({ ...common, data: col.bits }));
-          break;
-        case 'dict':
-          children.push(makeData({ ...common, data: col.codes.subarray(start, end), dictionary: this.dictionary(i, col) }));
-          break;
-      }
-    });
-    return new RecordBatch(this.schema, makeData({ type: new Struct(fields), length, nullCount: 0, children }));
-  }
-
-  private dictionary(i: number, col: RingColumn & { kind: 'dict' }): Vector<Utf8> {
-    const held = this.dictionaries[i];
-    if (held !== undefined && held.version === col.dictionary.version) return held.vector;
-    const vector = utf8Vector(col.dictionary.values);
-    this.dictionaries[i] = { vector, version: col.dictionary.version };
-    return vector;
-  }
+/** A record batch over slots [start, start + length); both batches of a table share the dictionary vectors. */
+function batch(ring: FrameRing, schema: Schema, dictionaries: (Vector<Utf8> | undefined)[], start: number, length: number): RecordBatch {
+  const fields = schema.fields;
+  const end = start + length;
+  const children: Data[] = [makeData({ type: fields[0]!.type, data: ring.dates.subarray(start, end), length, nullCount: 0 })];
+  ring.columns.forEach((col, i) => {
+    const type = fields[i + 1]!.type;
+    // Value buffers are sliced to the batch; bitmaps are addressed with `offset`, as Arrow's Data.slice does.
+    const common = { type, offset: start, length, nullBitmap: col.valid };
+    switch (col.kind) {
+      case 'float64':
+      case 'int8':
+        children.push(makeData({ ...common, data: col.values.subarray(start, end) }));
+        break;
+      case 'bool':
+        children.push(makeData({ ...common, data: col.bits }));
+        break;
+      case 'dict':
+        children.push(makeData({ ...common, data: col.codes.subarray(start, end), dictionary: dictionaries[i]! }));
+        break;
+    }
+  });
+  return new RecordBatch(schema, makeData({ type: new Struct(fields), length, nullCount: 0, children }));
 }
 
 const encoder = new TextEncoder();

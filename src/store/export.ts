@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { tableToIPC, type Table } from 'apache-arrow';
+import { tableToIPC, type Table } from './arrow.js';
 import type { CandleType, PairKey } from '../wire/market.js';
 import type { HeldKey } from './frame-store.js';
 

@@ -30,8 +30,6 @@ export class FrameRing {
   /** Slot of the oldest row. */
   head = 0;
   rows = 0;
-  /** Bumped by every change of the rows, so views built earlier can be told apart. */
-  revision = 0;
   /** `la` of the frame last stored, as the producer sent it. */
   la = '';
   /** Whether the held dates are known to ascend; if not, dropping rows falls back to a full scan. */
@@ -153,7 +151,6 @@ export class FrameRing {
     writeDates(this.dateWords, 0, frame.dates, from + n1, n - n1);
     for (let c = 0; c < this.columns.length; c++) writeColumn(this.columns[c]!, frame.columns[c]!, at, from, n1, n - n1);
     this.rows += n;
-    this.revision++;
     for (let c = 0; c < this.columns.length; c++) {
       const col = this.columns[c]!; // an indexed loop: for-of allocates an iterator on this per-message path
       // The rows reference at most `capacity` strings; compacting only at twice that keeps the cost
@@ -174,14 +171,12 @@ export class FrameRing {
    * the frame's last date (only possible for frames whose dates do not ascend); so does this.
    */
   merge(frame: DecodedFrame): void {
-    const before = this.rows;
     if (this.ascending) {
       while (this.rows > 0 && !(this.compareDate(this.rows - 1, frame.dates, 0) < 0)) this.rows--;
     } else {
       this.keepBeforeUnordered(frame.dates[0]!);
     }
     if (this.rows === 0 || this.compareDate(this.rows - 1, frame.dates, frame.rows - 1) !== 0) this.push(frame);
-    else if (this.rows !== before) this.revision++;
   }
 
   /** The general filter, for held dates that do not ascend: moves the kept rows together in order. */

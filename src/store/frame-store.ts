@@ -7,7 +7,7 @@
 import type { Table } from 'apache-arrow';
 import type { ColumnKind, DecodedFrame } from '../wire/decoded-frame.js';
 import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
-import { ArrowView, ringSchema } from './arrow-view.js';
+import { tableView } from './arrow-view.js';
 import { exportFrames, type Manifest } from './export.js';
 import { FrameRing } from './frame-ring.js';
 import { RequestThrottle } from './request-throttle.js';
@@ -47,8 +47,6 @@ const HELD_BACK: IngestOutcome = Object.freeze({ action: 'held_back' });
 /** Everything known about one key: its rows (once a frame was stored) and its request state. */
 class KeySlot {
   ring: FrameRing | undefined = undefined;
-  /** Arrow view of `ring`, made on the first read. */
-  arrow: ArrowView | undefined = undefined;
   readonly requests = new RequestThrottle();
   constructor(
     readonly producer: string,
@@ -131,8 +129,7 @@ export class FrameStore {
     const slot = this.find(producer, { pair, timeframe, candleType });
     const ring = slot?.ring;
     if (slot === undefined || ring === undefined) return undefined;
-    slot.arrow ??= new ArrowView(ring, ringSchema(ring));
-    return { table: slot.arrow.table(), la: ring.la };
+    return { table: tableView(ring), la: ring.la };
   }
 
   /** Every key with rows held. */
@@ -168,7 +165,6 @@ export class FrameStore {
     let ring = slot.ring;
     if (ring === undefined || !ring.sameSchema(frame)) {
       ring = slot.ring = FrameRing.allocate(this.capacity, frame);
-      slot.arrow = undefined;
     }
     ring.replace(frame);
     return this.stored(slot, ring, la, REPLACED);

@@ -5,8 +5,6 @@
 export class TagDictionary {
   readonly values: string[] = [];
   private readonly codes = new Map<string, number>();
-  /** Bumped whenever `values` changes, so a cached Arrow dictionary vector knows it is stale. */
-  version = 0;
 
   /** The code of `s`, added when new. */
   code(s: string): number {
@@ -15,7 +13,6 @@ export class TagDictionary {
       c = this.values.length;
       this.values.push(s);
       this.codes.set(s, c);
-      this.version++;
     }
     return c;
   }
@@ -38,7 +35,6 @@ export class TagDictionary {
       remap[c] = next++;
     }
     this.values.length = next;
-    this.version++;
     return remap;
   }
 }

@@ -4,7 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { tableFromIPC, type Table } from 'apache-arrow';
+import { tableFromIPC, type Table } from '../../src/store/arrow.js';
 import { frameFileName } from '../../src/store/export.js';
 import { FrameStore, type Manifest } from '../../src/store/index.js';
 import { candles, decodedFrame, key, type Columns } from './decoded-frame-fixture.js';

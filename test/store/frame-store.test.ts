@@ -159,15 +159,6 @@ test('a table is a view over the held buffers: appends and same-schema replaces 
   assert.equal(held(store).table.getChild('date')!.data[0]!.values.buffer, first, 'dates live in the same slab');
 });
 
-test('one table per change: reading twice without an ingest returns the same table', () => {
-  const { store } = setup();
-  store.ingest('default', K, 'la', run(0, 100));
-  const a = store.producerDf('BTC/USDT', '5m', 'spot')!.table;
-  assert.equal(store.producerDf('BTC/USDT', '5m', 'spot')!.table, a);
-  store.ingest('default', K, 'la', run(100, 1));
-  assert.notEqual(store.producerDf('BTC/USDT', '5m', 'spot')!.table, a);
-});
-
 test('la is stored with the key, and only by stored frames', () => {
   const { store } = setup();
   store.ingest('default', K, '2024-10-24T09:29:03.123456+00:00', run(0, 100));
