@@ -122,7 +122,7 @@ export class FrameRing {
     return d < 0 ? -1 : d > 0 ? 1 : d === 0 ? 0 : NaN;
   }
 
-  /** Holds the last `capacity` rows of `frame` and nothing else. */
+  /** Holds the last `capacity` rows of `frame` and nothing else, from slot 0 (one Arrow batch). */
   replace(frame: DecodedFrame): void {
     this.head = 0;
     this.rows = 0;
@@ -139,6 +139,7 @@ export class FrameRing {
       n = this.capacity;
       this.head = 0;
       this.rows = 0;
+      this.ascending = true;
     } else if (this.rows + n > this.capacity) {
       const drop = this.rows + n - this.capacity;
       this.head = this.slot(drop);

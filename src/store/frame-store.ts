@@ -158,7 +158,7 @@ export class FrameStore {
   private snapshot(producer: string, key: PairKey): { held: HeldKey; table: Table } {
     const slot = this.find(producer, key)!;
     const ring = slot.ring!; // keys are never forgotten, and a held key always has a ring
-    return { held: slot.held(ring), table: this.producerDf(key.pair, key.timeframe, key.candleType, producer)!.table };
+    return { held: slot.held(ring), table: tableView(ring) };
   }
 
   private replace(slot: KeySlot, frame: DecodedFrame, la: string): IngestOutcome {

@@ -154,8 +154,11 @@ test('a table is a view over the held buffers: appends and same-schema replaces 
   const first = buffer(held(store).table);
   store.ingest('default', K, 'la', run(150, 1));
   assert.equal(buffer(held(store).table), first);
+  for (let i = 151; i < 260; i++) store.ingest('default', K, 'la', run(i, 1));
+  assert.equal(held(store).table.batches.length, 2, 'wrapped');
   store.ingest('default', K, 'la', run(1000, 150));
   assert.equal(buffer(held(store).table), first);
+  assert.equal(held(store).table.batches.length, 1, 'a replace starts at slot 0: one batch');
   assert.equal(held(store).table.getChild('date')!.data[0]!.values.buffer, first, 'dates live in the same slab');
 });
 
