@@ -24,12 +24,12 @@ import {
 import type { FrameRing, RingColumn } from './frame-ring.js';
 
 /**
- * A Table over the ring's rows as they are now. Nothing is cached between calls: a view of 31 columns in two
- * batches is ~45 KB of Arrow objects (arrow-js's RecordBatch alone re-derives its schema, ~9 KB), which die
- * young when built per read but would stay resident per key if kept.
+ * A Table over the ring's rows as they are now, with the ring's `schema` (kept by the caller, so readers can
+ * key caches on it). The table is not cached: a view of 31 columns in two batches is ~45 KB of Arrow objects
+ * (arrow-js's RecordBatch alone re-derives its schema, ~9 KB), which die young when built per read but would
+ * stay resident per key if kept.
  */
-export function tableView(ring: FrameRing): Table {
-  const schema = ringSchema(ring);
+export function tableView(ring: FrameRing, schema: Schema): Table {
   const dictionaries = ring.columns.map((col) => (col.kind === 'dict' ? utf8Vector(col.dictionary.values) : undefined));
   const first = Math.min(ring.rows, ring.capacity - ring.head);
   const batches = [batch(ring, schema, dictionaries, ring.head, first)];
@@ -38,7 +38,7 @@ export function tableView(ring: FrameRing): Table {
 }
 
 /** Arrow schema of a ring: `date` as Timestamp(ms, UTC), then the producer's columns in order. */
-function ringSchema(ring: FrameRing): Schema {
+export function ringSchema(ring: FrameRing): Schema {
   const fields: Field[] = [new Field('date', new TimestampMillisecond('UTC'), false)];
   ring.columns.forEach((col, i) => fields.push(new Field(col.name, arrowType(col, i + 1), true)));
   return new Schema(fields);

@@ -7,7 +7,8 @@
 import type { Table } from 'apache-arrow';
 import type { ColumnKind, DecodedFrame } from '../wire/decoded-frame.js';
 import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
-import { tableView } from './arrow-view.js';
+import { ringSchema, tableView } from './arrow-view.js';
+import type { Schema } from './arrow.js';
 import { exportFrames, type Manifest } from './export.js';
 import { FrameRing } from './frame-ring.js';
 import { RequestThrottle } from './request-throttle.js';
@@ -47,6 +48,8 @@ const HELD_BACK: IngestOutcome = Object.freeze({ action: 'held_back' });
 /** Everything known about one key: its rows (once a frame was stored) and its request state. */
 class KeySlot {
   ring: FrameRing | undefined = undefined;
+  /** Arrow schema of `ring`, made on the first read; one per schema so readers may cache by it. */
+  schema: Schema | undefined = undefined;
   readonly requests = new RequestThrottle();
   constructor(
     readonly producer: string,
@@ -54,6 +57,11 @@ class KeySlot {
     /** Candle length; NaN for a timeframe freqtrade does not know. */
     readonly timeframeMs: number,
   ) {}
+
+  table(ring: FrameRing): Table {
+    this.schema ??= ringSchema(ring);
+    return tableView(ring, this.schema);
+  }
 
   held(ring: FrameRing): HeldKey {
     return { producer: this.producer, key: this.key, rows: ring.rows, firstDate: ring.date(0), lastDate: ring.lastDate(), la: ring.la };
@@ -129,7 +137,7 @@ export class FrameStore {
     const slot = this.find(producer, { pair, timeframe, candleType });
     const ring = slot?.ring;
     if (slot === undefined || ring === undefined) return undefined;
-    return { table: tableView(ring), la: ring.la };
+    return { table: slot.table(ring), la: ring.la };
   }
 
   /** Every key with rows held. */
@@ -158,13 +166,14 @@ export class FrameStore {
   private snapshot(producer: string, key: PairKey): { held: HeldKey; table: Table } {
     const slot = this.find(producer, key)!;
     const ring = slot.ring!; // keys are never forgotten, and a held key always has a ring
-    return { held: slot.held(ring), table: tableView(ring) };
+    return { held: slot.held(ring), table: slot.table(ring) };
   }
 
   private replace(slot: KeySlot, frame: DecodedFrame, la: string): IngestOutcome {
     let ring = slot.ring;
     if (ring === undefined || !ring.sameSchema(frame)) {
       ring = slot.ring = FrameRing.allocate(this.capacity, frame);
+      slot.schema = undefined;
     }
     ring.replace(frame);
     return this.stored(slot, ring, la, REPLACED);

@@ -162,6 +162,26 @@ test('a table is a view over the held buffers: appends and same-schema replaces 
   assert.equal(held(store).table.getChild('date')!.data[0]!.values.buffer, first, 'dates live in the same slab');
 });
 
+test('the schema object is stable per key until its columns change, so readers may cache by it', () => {
+  const { store } = setup();
+  store.ingest('default', K, 'la', run(0, 100));
+  const schema = held(store).table.schema;
+  store.ingest('default', K, 'la', run(100, 1));
+  store.ingest('default', K, 'la', run(500, 100));
+  assert.equal(held(store).table.schema, schema);
+  store.ingest('default', K, 'la', decodedFrame(candles(T0, 100, M5), { close: candles(0, 100, 1), rsi: candles(0, 100, 1) }));
+  assert.notEqual(held(store).table.schema, schema);
+});
+
+test('a null float is NaN underneath its validity bit (readers may take float buffers as they are)', () => {
+  const { store } = setup();
+  store.ingest('default', K, 'la', run(0, 100, (i) => ({ rsi: [i % 2 === 0 ? null : i] })));
+  const rsi = held(store).table.getChild('rsi')!;
+  assert.equal(rsi.get(0), null);
+  assert.ok(Number.isNaN((rsi.data[0]!.values as Float64Array)[0]));
+  assert.equal((rsi.data[0]!.values as Float64Array)[1], 1);
+});
+
 test('la is stored with the key, and only by stored frames', () => {
   const { store } = setup();
   store.ingest('default', K, '2024-10-24T09:29:03.123456+00:00', run(0, 100));
