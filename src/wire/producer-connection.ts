@@ -20,8 +20,11 @@ import { describeClose, describeError } from './socket-errors.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'backoff' | 'refused' | 'stopped';
 
-/** Why a message was dropped: wrong shape, not JSON, frame text not decodable, over the size limit, bad WebSocket data. */
-export type DropReason = 'invalid' | 'undecodable' | 'frame' | 'oversize' | 'protocol';
+/**
+ * Why a message was dropped: wrong shape, not JSON, frame text not decodable, over the size limit, bad WebSocket
+ * data (ws fails the connection for the last two), or a bug of ours caught at the boundary.
+ */
+export type DropReason = 'invalid' | 'undecodable' | 'frame' | 'oversize' | 'protocol' | 'internal';
 
 /** Per-producer counters since start. The consumer counts messages, drops and re-requests into them. */
 export interface ProducerCounters {
@@ -37,6 +40,8 @@ export interface ProducerCounters {
   reRequests: number;
   /** Epoch ms of the last message, null before the first. */
   lastMessageAt: number | null;
+  /** Epoch ms of the last message or pong: the link's last sign of life (the watchdog's liveness check). */
+  lastFrameAt: number | null;
 }
 
 export interface ProducerStatus extends ProducerCounters {
@@ -71,9 +76,10 @@ export class ProducerConnection {
     failedAttempts: 0,
     bytes: 0,
     messages: {},
-    dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0 },
+    dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 },
     reRequests: 0,
     lastMessageAt: null,
+    lastFrameAt: null,
   };
   /** ws(s)://host:port/api/v1/message/ws: what logs and status show, never with the token. */
   readonly address: string;
@@ -134,6 +140,7 @@ export class ProducerConnection {
       dropped: { ...c.dropped },
       reRequests: c.reRequests,
       lastMessageAt: c.lastMessageAt,
+      lastFrameAt: c.lastFrameAt,
     };
   }
 
@@ -230,13 +237,14 @@ export class ProducerConnection {
     const msg = data as Buffer; // binaryType 'nodebuffer': always one Buffer, fragments joined
     const c = this.counters;
     c.bytes += msg.length;
-    c.lastMessageAt = this.now();
+    c.lastMessageAt = c.lastFrameAt = this.now();
     this.idleTimer?.refresh();
     if (this.pongTimer !== undefined) this.alive();
     this.handler.onMessage(msg);
   };
 
   private readonly onWsPong = (): void => {
+    this.counters.lastFrameAt = this.now();
     this.alive();
     this.idleTimer?.refresh();
   };
