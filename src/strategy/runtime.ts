@@ -161,15 +161,15 @@ export class StrategyRuntime {
         }
       }
     }
-    const mot = this.broker.status().max_open_trades;
+    const broker = this.broker.status();
     const blocked = !this.running ? 'the strategy runtime is not running'
       : this.disabled !== null ? `strategy disabled: ${this.disabled}`
-      : this.broker.slotsFull() ? `max_open_trades (${mot}) reached` : null;
+      : this.broker.slotsFull() ? `max_open_trades (${broker.max_open_trades}) reached` : null;
     return {
       strategy: this.strategy.definition.name,
       origin: this.strategy.origin,
       disabled: this.disabled,
-      ...this.broker.status(),
+      ...broker,
       disabled_keys: disabledKeys,
       waiting,
       entries_blocked: blocked,

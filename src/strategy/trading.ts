@@ -4,12 +4,13 @@
  * cannot start is reported (one line per problem) and leaves the daemon ingesting without trading; it never
  * stops the daemon.
  */
+import { age } from '../appliance/status-line.js';
 import type { Config } from '../config/types.js';
 import type { Logger } from '../log.js';
 import { Journal, journalPath } from '../journal/journal.js';
 import { DryRunBroker } from './dry-run-broker.js';
 import type { FrameSource } from './frame-context.js';
-import { StrategyRuntime, type RuntimeOptions, type StrategyStatus } from './runtime.js';
+import { StrategyRuntime, type KeyReason, type RuntimeOptions, type StrategyStatus } from './runtime.js';
 import { startupWarnings } from './startup-checks.js';
 import { loadStrategy } from './strategy-loader.js';
 import { resolveTradingSettings } from './trading-settings.js';
@@ -55,7 +56,12 @@ export class Trading {
       return this.disable([(e as Error).message]);
     }
     const broker = new DryRunBroker(settings.settings, journal, this.log);
-    await broker.start();
+    try {
+      await broker.start();
+    } catch (e) {
+      await journal.stop();
+      return this.disable([`journal ${journalPath(cfg.datadir)}: ${(e as Error).message}`]);
+    }
     const runtime = new StrategyRuntime(strategy, this.store, broker, this.log, this.isProducerConnected, this.runtimeOptions);
     await runtime.start();
     const s = settings.settings;
@@ -84,6 +90,43 @@ export class Trading {
     return { running: true, ...this.runtime.status() };
   }
 
+  /** Open dry-run trades; null while trading is off (the appliance's status line and LEDs). */
+  openTrades(): number | null {
+    return this.runtime === null ? null : this.runtime.status().open_trades;
+  }
+
+  /** Why trading is off or the strategy disabled altogether, or null. */
+  problem(): string | null {
+    if (this.runtime === null) return `trading off: ${this.problems.join('; ')}`;
+    const disabled = this.runtime.status().disabled;
+    return disabled === null ? null : `strategy disabled: ${disabled}`;
+  }
+
+  /** The `strategy` and `trading` sections of `ft-edge status`: facts in words, as the CLI prints them. */
+  sections(now: number = Date.now()): Record<string, Record<string, string | number | boolean | null>> {
+    const s = this.status();
+    if (!s.running) return { strategy: { name: s.strategy, state: `off: ${s.problems.join('; ')}` } };
+    const keys = (list: readonly KeyReason[]): string =>
+      list.length === 0 ? 'none' : list.slice(0, 3).map((k) => `${k.pair} ${k.timeframe} ${k.candle_type}: ${k.reason}`).join('; ') +
+        (list.length > 3 ? `; and ${list.length - 3} more` : '');
+    const d = s.last_decision;
+    return {
+      strategy: {
+        name: s.strategy,
+        from: s.origin,
+        state: s.disabled === null ? 'running' : `disabled: ${s.disabled}`,
+        'disabled for': keys(s.disabled_keys),
+      },
+      trading: {
+        'open trades': s.max_open_trades === null ? `${s.open_trades}` : `${s.open_trades} of ${s.max_open_trades}`,
+        'realised profit': `${s.realised_profit} ${s.stake_currency}`,
+        'available stake': `${s.available_stake} ${s.stake_currency}`,
+        'last decision': d === null ? 'none yet' : `${d.pair} ${d.action} ${d.detail} (${age(now - d.at)} ago)`,
+        'entries wait': s.entries_blocked ?? keys(s.waiting),
+      },
+    };
+  }
+
   /** Resolves once the strategy has caught up with the store's updates (tests). */
   async idle(): Promise<void> {
     await this.runtime?.idle();
@@ -95,3 +138,4 @@ export class Trading {
     this.log.error('trading is off until the problems above are fixed; frames are still received and stored');
   }
 }
+

@@ -56,9 +56,22 @@ test('trading starts from the config, trades the store\'s frames, and a restart 
   assert.equal(s.open_trades, 1);
   assert.equal(s.last_decision?.action, 'entered');
   assert.ok(lines.some((l) => l.includes('dry-run: wallet 1000 USDT, stake unlimited, max_open_trades 3, stoploss -0.1, minimal_roi {"0":0.04,"30":0.02,"60":0.01}, fee 0.001')));
+  assert.equal(trading.openTrades(), 1);
+  assert.equal(trading.problem(), null);
+  const sections = trading.sections(s.last_decision!.at + 125_000);
+  assert.deepEqual(sections['strategy'], { name: 'RsiBollingerConsumer', from: 'built-in', state: 'running', 'disabled for': 'none' });
+  const tr = sections['trading']!;
+  assert.equal(tr['open trades'], '1 of 3');
+  assert.equal(tr['realised profit'], '0 USDT');
+  assert.equal(tr['available stake'], '660 USDT');
+  assert.match(String(tr['last decision']), /^BTC\/USDT entered #1 long at 29999, stake 330 USDT \(2m ago\)$/);
+  assert.equal(tr['entries wait'], 'none');
   await trading.stop();
   await trading.stop();
   assert.deepEqual(trading.status(), { running: false, strategy: 'RsiBollingerConsumer', problems: ['stopped'] });
+  assert.equal(trading.openTrades(), null);
+  assert.equal(trading.problem(), 'trading off: stopped');
+  assert.deepEqual(trading.sections(), { strategy: { name: 'RsiBollingerConsumer', state: 'off: stopped' } });
 
   const again = new Trading(config(dir), new FrameStore({ capacity: 1500 }), () => true, log, fresh);
   await again.start();
