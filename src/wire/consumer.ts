@@ -62,6 +62,11 @@ export class Consumer {
     return this.feeds.map((f) => f.connection.status());
   }
 
+  /** Whether `producer` has an open connection now (cheap: for the strategy's checks). */
+  isConnected(producer: string): boolean {
+    return this.feeds.some((f) => f.connection.name === producer && f.connection.state === 'connected');
+  }
+
   onEvent(listener: ConsumerListener): void {
     this.listeners.push(listener);
   }

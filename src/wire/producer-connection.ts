@@ -84,7 +84,7 @@ export class ProducerConnection {
   /** ws(s)://host:port/api/v1/message/ws: what logs and status show, never with the token. */
   readonly address: string;
   private readonly problem: string | null;
-  private state: ConnectionState = 'stopped';
+  private current: ConnectionState = 'stopped';
   private lastError: string | null = null;
   private url = '';
   private requests: readonly string[] = [];
@@ -126,12 +126,16 @@ export class ProducerConnection {
     this.problem = target.problem;
   }
 
+  get state(): ConnectionState {
+    return this.current;
+  }
+
   status(): ProducerStatus {
     const c = this.counters;
     return {
       name: this.name,
       address: this.address,
-      state: this.state,
+      state: this.current,
       lastError: this.lastError,
       connects: c.connects,
       failedAttempts: c.failedAttempts,
@@ -165,7 +169,7 @@ export class ProducerConnection {
     clearTimeout(this.retryTimer);
     const ws = this.ws;
     if (ws === null) {
-      this.state = 'stopped';
+      this.current = 'stopped';
       return this.stopping ?? Promise.resolve();
     }
     if (this.stopping === null) {
@@ -190,7 +194,7 @@ export class ProducerConnection {
   }
 
   private connect(): void {
-    this.state = 'connecting';
+    this.current = 'connecting';
     let ws: WebSocket;
     try {
       ws = new WebSocket(this.url, {
@@ -202,7 +206,7 @@ export class ProducerConnection {
     } catch (err) {
       // producerUrl() accepted the URL, so this is unexpected; ws's message would contain the whole URL.
       this.running = false;
-      this.state = 'stopped';
+      this.current = 'stopped';
       this.lastError = this.redact(describeError(err));
       this.log.error(`producer ${this.name}: cannot connect to ${this.address}: ${this.lastError}; not retrying`);
       return;
@@ -220,7 +224,7 @@ export class ProducerConnection {
     const ws = this.ws!;
     this.opened = true;
     this.openedAt = performance.now();
-    this.state = 'connected';
+    this.current = 'connected';
     this.counters.connects++;
     const after = this.counters.failedAttempts;
     this.counters.failedAttempts = 0;
@@ -306,7 +310,7 @@ export class ProducerConnection {
     this.failure = null;
 
     if (!this.running) {
-      this.state = 'stopped';
+      this.current = 'stopped';
       this.stopping = null;
       this.stopped?.();
       this.stopped = null;
@@ -350,7 +354,7 @@ export class ProducerConnection {
   };
 
   private retryIn(ms: number, state: 'backoff' | 'refused'): void {
-    this.state = state;
+    this.current = state;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
       if (this.running) this.connect();

@@ -265,6 +265,7 @@ test('several producers at once, each with its own requests, frames and counters
   assert.equal(store.producerDf('BTC/USDT', '5m', 'spot', 'p2')!.table.numRows, 120);
   const [sa, sb] = consumer.status();
   assert.equal(sa!.name, 'p1');
+  assert.ok(consumer.isConnected('p1') && consumer.isConnected('p2') && !consumer.isConnected('p3'));
   assert.equal(sa!.messages.analyzed_df, 1);
   assert.equal(sb!.messages.analyzed_df, 2);
   assert.ok(b.latest().extensions.includes('permessage-deflate'));
@@ -284,6 +285,7 @@ test('connected, disconnected and refused events', async (t) => {
     { type: 'refused', producer: 'p1', reason: 'refused: token rejected by producer p1' },
   ]);
   assert.equal(consumer.status()[0]!.state, 'refused');
+  assert.equal(consumer.isConnected('p1'), false);
 });
 
 test('a listener that throws does not stop ingest', async (t) => {
