@@ -23,6 +23,10 @@ export interface ProducerReport {
   readonly name: string;
   /** 'connecting' | 'connected' | 'backoff' | 'refused' | 'stopped' (the connection's own word). */
   readonly state: string;
+  /** ws(s)://host:port/path, never with the token; null when the connection does not say. */
+  readonly address: string | null;
+  /** Why the last attempt failed or the last connection closed; null while none did. */
+  readonly last_error: string | null;
   /** Pairs on the producer's current whitelist. */
   readonly pairs: number;
   /** Keys (pair, timeframe, candle type) held for this producer, and their rows in total. */
@@ -30,7 +34,7 @@ export interface ProducerReport {
   readonly rows: number;
   /** Seconds since the producer's last message, null when none came yet. */
   readonly last_message_age_s: number | null;
-  /** The connection's counters, flattened: {"connects": 2, "messages.analyzed_df": 960, "dropped.not_json": 1}. */
+  /** The connection's counters, flattened: {"connects": 2, "messages.analyzed_df": 960, "dropped.frame": 1}. */
   readonly counters: Readonly<Record<string, number>>;
 }
 

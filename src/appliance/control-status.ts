@@ -12,6 +12,8 @@ export interface ProducerStatusLike {
   readonly state: string;
   /** Epoch ms of the last message, or null/undefined/0 when none came yet. */
   readonly lastMessageAt?: number | Date | null | undefined;
+  readonly address?: string | undefined;
+  readonly lastError?: string | null | undefined;
 }
 
 /** What the store reports (FrameStore fits). */
@@ -20,8 +22,8 @@ export interface StoreStatusLike {
   keys(): Iterable<{ readonly producer: string; readonly rows: number }>;
 }
 
-/** Fields of a producer status that are not counters. */
-const NOT_COUNTERS = new Set(['name', 'state', 'lastMessageAt']);
+/** Numeric fields of a producer status that are not counters; so is every time stamp (`...At`). */
+const NOT_COUNTERS = new Set(['name', 'state']);
 
 export function statusReport(
   producers: readonly ProducerStatusLike[],
@@ -47,6 +49,8 @@ export function statusReport(
       return {
         name: p.name,
         state: p.state,
+        address: p.address ?? null,
+        last_error: p.lastError ?? null,
         pairs: store.producerPairs(p.name).length,
         keys: held.get(p.name)?.keys ?? 0,
         rows: held.get(p.name)?.rows ?? 0,
@@ -63,7 +67,7 @@ function counters(status: object): Record<string, number> {
   const out: Record<string, number> = {};
   const walk = (obj: object, prefix: string, depth: number): void => {
     for (const [k, v] of Object.entries(obj)) {
-      if (prefix === '' && NOT_COUNTERS.has(k)) continue;
+      if ((prefix === '' && NOT_COUNTERS.has(k)) || k.endsWith('At')) continue;
       const name = prefix === '' && k === 'counters' ? '' : `${prefix}${k}`;
       if (typeof v === 'number' && Number.isFinite(v)) out[name] = v;
       else if (typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && depth < 3) {

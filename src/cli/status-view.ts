@@ -30,7 +30,10 @@ function producerTable(producers: readonly ProducerReport[]): string[] {
   const out = [line(header)];
   producers.forEach((p, i) => {
     out.push(line(rows[i]!));
-    const counters = Object.entries(p.counters).map(([k, v]) => `${k} ${v}`);
+    if (p.address !== null) out.push(`  ${p.address}`);
+    if (p.last_error !== null) out.push(`  last error: ${p.last_error}`);
+    // Zero counters (six drop reasons that never happened) would bury the ones that say something.
+    const counters = Object.entries(p.counters).filter(([, v]) => v !== 0).map(([k, v]) => `${k} ${v}`);
     if (counters.length > 0) out.push(`  ${counters.join(', ')}`);
   });
   return out;
@@ -56,6 +59,7 @@ export function isStatusReport(v: unknown): v is StatusReport {
   const r = v as Partial<StatusReport> | null;
   return (
     typeof r === 'object' && r !== null && typeof r.version === 'string' && typeof r.uptime_s === 'number' &&
-    typeof r.rss_bytes === 'number' && Array.isArray(r.producers) && typeof r.sections === 'object' && r.sections !== null
+    typeof r.rss_bytes === 'number' && Array.isArray(r.producers) && typeof r.sections === 'object' && r.sections !== null &&
+    r.producers.every((p: Partial<ProducerReport>) => typeof p.name === 'string' && typeof p.counters === 'object' && p.counters !== null)
   );
 }

@@ -12,18 +12,21 @@ const store = {
 };
 
 describe('statusReport', () => {
-  it('sums keys and rows per producer, ages the last message and flattens counters', () => {
+  it('sums keys and rows per producer, ages the last message and flattens counters (not time stamps)', () => {
     const now = 1_000_000;
     const r = statusReport(
       [
         {
           name: 'a',
           state: 'connected',
+          address: 'ws://10.0.0.2:8080/api/v1/message/ws',
+          lastError: null,
           lastMessageAt: now - 2_400,
+          lastFrameAt: now - 100,
           connects: 2,
           counters: { messages: { whitelist: 1, analyzed_df: 40 }, bytes: 123456, label: 'not a number' },
         } as { name: string; state: string; lastMessageAt: number },
-        { name: 'b', state: 'refused', lastMessageAt: null },
+        { name: 'b', state: 'refused', lastMessageAt: null, lastError: 'HTTP 403: token refused' },
       ],
       store,
       now - 61_000,
@@ -37,13 +40,15 @@ describe('statusReport', () => {
       {
         name: 'a',
         state: 'connected',
+        address: 'ws://10.0.0.2:8080/api/v1/message/ws',
+        last_error: null,
         pairs: 2,
         keys: 2,
         rows: 1520,
         last_message_age_s: 2,
         counters: { connects: 2, 'messages.whitelist': 1, 'messages.analyzed_df': 40, bytes: 123456 },
       },
-      { name: 'b', state: 'refused', pairs: 0, keys: 0, rows: 0, last_message_age_s: null, counters: {} },
+      { name: 'b', state: 'refused', address: null, last_error: 'HTTP 403: token refused', pairs: 0, keys: 0, rows: 0, last_message_age_s: null, counters: {} },
     ]);
     assert.deepEqual(r.sections, { trading: { 'open trades': 1 } });
   });
