@@ -121,7 +121,7 @@ export function checkStrategy(def: unknown, origin: string, overrides: StrategyO
     strategy: {
       definition,
       origin,
-      params,
+      params: Object.freeze(params),
       producer: definition.producer ?? DEFAULT_PRODUCER,
       informative: definition.informative ?? [],
       timeframe: timeframe ?? definition.timeframe ?? null,
