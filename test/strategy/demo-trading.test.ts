@@ -41,7 +41,7 @@ test('demo producer -> consumer -> store -> UpstreamSignals: trades open and clo
   };
   const store = new FrameStore({ capacity: 1500 });
   const consumer = new Consumer(emc, { compression: false, max_backoff: 5 }, {}, store, log);
-  const connected = (p: string): boolean => consumer.status().some((s) => s.name === p && s.state === 'connected');
+  const connected = (p: string): boolean => consumer.isConnected(p);
   const trading = new Trading(cfg, store, connected, log);
   t.after(async () => {
     await trading.stop();
