@@ -51,7 +51,8 @@ describe('ft-edge run', () => {
 
     const keys = await until('both pairs held', async () => {
       if (child.exitCode !== null) assert.fail(`ft-edge run exited with ${child.exitCode}: ${stderr}`);
-      const s = (await request(socket, 'status')) as { producers: { state: string; keys: number }[] };
+      const s = (await request(socket, 'status')) as { producers: { state: string; keys?: unknown }[] };
+      if (s.producers[0] !== undefined && typeof s.producers[0].keys !== 'number') assert.fail('the status answer is not a StatusReport');
       return s.producers[0]?.state === 'connected' && s.producers[0].keys === 2 ? s.producers[0].keys : undefined;
     });
     assert.equal(keys, 2);
