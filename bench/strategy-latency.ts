@@ -137,36 +137,35 @@ async function loadAll(r: Rig): Promise<void> {
   await r.runtime.idle();
 }
 
+/** Feeds candle batches one message at a time, each awaited until the runtime is idle; `after(t0)` per message. */
+async function oneByOne(r: Rig, batches: Buffer[][], firstCandle: number, after: (t0: number, j: number) => void): Promise<void> {
+  for (const [j, batch] of batches.entries()) {
+    r.clock.now = LAST_DATE + (firstCandle + j + 1) * M5 + 30_000;
+    for (const msg of batch) {
+      const t0 = performance.now();
+      r.ingest(msg);
+      await r.runtime.idle();
+      after(t0, j);
+    }
+  }
+}
+
 // 1 + 2: sequential one-row messages, each awaited until the runtime is idle again.
 {
   const evaluatedAt = new Map<string, number>();
   const r = await rig('sequential', noting('UpstreamSignals', evaluatedAt));
   await loadAll(r);
-  const quiet = candles(10, () => NO_SIGNAL);
   const toEvaluated: number[] = [];
-  for (const [j, batch] of quiet.entries()) {
-    r.clock.now = LAST_DATE + (j + 2) * M5 + 30_000;
-    for (const msg of batch) {
-      const t0 = performance.now();
-      r.ingest(msg);
-      await r.runtime.idle();
-      if (j > 0) toEvaluated.push(performance.now() - t0); // the first candle warms up the paths
-    }
-  }
+  // The first candle warms up the paths.
+  await oneByOne(r, candles(10, () => NO_SIGNAL), 1, (t0, j) => j > 0 && toEvaluated.push(performance.now() - t0));
   // Candles 11..20: every message a decision (odd candles enter, even candles exit).
   const busy = candles(20, (k) => (k <= 10 ? NO_SIGNAL : k % 2 === 1 ? { enter_long: 1, exit_long: 0 } : { enter_long: 0, exit_long: 1 })).slice(10);
   const toDecided: number[] = [];
   const toCommitted: number[] = [];
-  for (const [j, batch] of busy.entries()) {
-    r.clock.now = LAST_DATE + (j + 12) * M5 + 30_000;
-    for (const msg of batch) {
-      const t0 = performance.now();
-      r.ingest(msg);
-      await r.runtime.idle();
-      toDecided.push(r.journal.askedAt - t0);
-      toCommitted.push(performance.now() - t0);
-    }
-  }
+  await oneByOne(r, busy, 11, (t0) => {
+    toDecided.push(r.journal.askedAt - t0);
+    toCommitted.push(performance.now() - t0);
+  });
   await r.stop();
   const commits = r.journal.commitMs;
   console.log(`one-row message -> evaluated, no decision (${toEvaluated.length} msgs over ${PAIRS.length} pairs): p50 ${ms(pct(toEvaluated, 50))}, p99 ${ms(pct(toEvaluated, 99))}`);
