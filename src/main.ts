@@ -2,11 +2,16 @@
  * Composition root: builds the daemon's services by hand, starts them in order and stops them in reverse.
  * Nothing here does work of its own; each service lives in its capability folder.
  */
+import { Appliance } from './appliance/appliance.js';
+import { exportOut } from './appliance/control-protocol.js';
+import { ControlServer } from './appliance/control-server.js';
+import { statusReport } from './appliance/control-status.js';
+import { Shutdown } from './appliance/shutdown.js';
 import type { Config } from './config/types.js';
 import type { Logger } from './log.js';
 import { FrameStore } from './store/index.js';
+import { Trading } from './strategy/trading.js';
 import { Consumer } from './wire/consumer.js';
-import { ControlServer } from './appliance/control-server.js';
 
 interface Service {
   readonly name: string;
@@ -14,72 +19,65 @@ interface Service {
   stop(): Promise<void>;
 }
 
+/** Well inside the unit's TimeoutStopSec (30 s): a stuck stop ends in our own error line, not SIGKILL. */
+const STOP_DEADLINE_MS = 10_000;
+
 /** The ft-edge daemon: `ft-edge run`. */
 export class Daemon {
   private readonly started: Service[] = [];
   private readonly startedAt = Date.now();
   readonly store: FrameStore;
   readonly consumer: Consumer;
+  readonly trading: Trading;
   readonly control: ControlServer;
+  readonly appliance: Appliance;
+  private readonly shutdown: Shutdown;
 
-  constructor(
-    private readonly config: Config,
-    private readonly log: Logger,
-  ) {
+  constructor(config: Config, private readonly log: Logger) {
     this.store = new FrameStore({ capacity: config.store.capacity });
-    this.consumer = new Consumer(
-      config.external_message_consumer,
-      config.wire,
-      config.store.columns,
-      this.store,
-      log.child('wire'),
-    );
+    this.consumer = new Consumer(config.external_message_consumer, config.wire, config.store.columns, this.store, log.child('wire'));
+    this.trading = new Trading(config, this.store, (p) => this.consumer.isConnected(p), log.child('trading'));
     this.control = new ControlServer(config.control.socket, log.child('control'));
+    this.appliance = new Appliance({
+      config,
+      log: log.child('appliance'),
+      producers: () => this.consumer.status(),
+      pairs: () => config.external_message_consumer.producers.reduce((n, p) => n + this.store.producerPairs(p.name).length, 0),
+      openTrades: () => this.trading.openTrades(),
+      strategyProblem: () => this.trading.problem(),
+    });
+    this.shutdown = new Shutdown({ notify: this.appliance.notify, log, deadlineMs: STOP_DEADLINE_MS, stop: () => this.stop() });
+
+    this.consumer.onEvent((e) => {
+      if (e.type === 'message') this.appliance.candle(e.key.timeframe);
+      else this.appliance.connectionChanged();
+    });
+    this.control.handle('status', async () =>
+      statusReport(this.consumer.status(), this.store, this.startedAt, this.trading.sections()));
+    this.control.handle('export', async (args) => this.store.exportTo(exportOut(args)));
   }
 
+  /** Starts every service in order; READY=1 once config, store and journal are up (not waiting for producers). */
   async start(): Promise<void> {
-    this.control.handle('status', async () => this.status());
-    this.control.handle('export', async (args) => this.store.exportTo(exportDir(args)));
     const services: Service[] = [
-      { name: 'control socket', start: () => this.control.start(), stop: () => this.control.stop() },
-      { name: 'producer connections', start: () => this.consumer.start(), stop: () => this.consumer.stop() },
-    ];
+      this.appliance, // first, so it is stopped last: STOPPING=1 and LEDs cover the whole shutdown
+      this.shutdown,
+      this.trading, // before the consumer: no frame arrives unseen by the strategy
+      this.control,
+      this.consumer,
+    ].map((s) => ({ name: s.constructor.name, start: () => s.start(), stop: () => s.stop() }));
     for (const s of services) {
       await s.start();
       this.started.push(s);
     }
-    this.log.info(`running: ${this.config.external_message_consumer.producers.length} producer(s)`);
+    await this.appliance.ready();
   }
 
+  /** Stops what was started, in reverse order; a failing stop is logged and the rest still stop. Idempotent. */
   async stop(): Promise<void> {
     while (this.started.length > 0) {
       const s = this.started.pop()!;
-      try {
-        await s.stop();
-      } catch (e) {
-        this.log.error(`stopping ${s.name}: ${(e as Error).message}`);
-      }
+      await s.stop().catch((e: unknown) => this.log.error(`stopping ${s.name}: ${(e as Error).message}`));
     }
   }
-
-  status(): unknown {
-    const keys = [...this.store.keys()].map((k) => ({
-      producer: k.producer,
-      key: [k.key.pair, k.key.timeframe, k.key.candleType],
-      rows: k.rows,
-      last_date: new Date(k.lastDate).toISOString(),
-      la: k.la,
-    }));
-    return {
-      producers: this.consumer.status(),
-      keys,
-      process: { rss: process.memoryUsage.rss(), uptime_s: Math.round((Date.now() - this.startedAt) / 1000) },
-    };
-  }
-}
-
-function exportDir(args: unknown): string {
-  const out = (args as { out?: unknown } | undefined)?.out;
-  if (typeof out !== 'string' || !out.startsWith('/')) throw new Error('export needs an absolute "out" directory');
-  return out;
 }
