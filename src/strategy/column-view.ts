@@ -8,7 +8,8 @@
  * Columns are addressed by schema index and read from the batches' Data directly: arrow-js's getChild() and
  * Vector.get() build objects and dispatch through visitors on every call, which cost more than the reads.
  */
-import { Type, type Data, type Schema, type Table } from 'apache-arrow';
+import type { Data, Schema, Table } from 'apache-arrow';
+import { Type } from '../store/arrow.js';
 
 /** A growable Float64Array reused across evaluations, so copies do not allocate once warmed up. */
 export class Scratch {
