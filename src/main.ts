@@ -3,12 +3,13 @@
  * Nothing here does work of its own; each service lives in its capability folder.
  */
 import { Appliance } from './appliance/appliance.js';
-import { exportOut } from './appliance/control-protocol.js';
+import type { ExportResult } from './appliance/control-protocol.js';
 import { ControlServer } from './appliance/control-server.js';
 import { statusReport } from './appliance/control-status.js';
 import { Shutdown } from './appliance/shutdown.js';
 import type { Config } from './config/types.js';
 import type { Logger } from './log.js';
+import { join } from 'node:path';
 import { FrameStore } from './store/index.js';
 import { Trading } from './strategy/trading.js';
 import { Consumer } from './wire/consumer.js';
@@ -32,6 +33,7 @@ export class Daemon {
   readonly control: ControlServer;
   readonly appliance: Appliance;
   private readonly shutdown: Shutdown;
+  private exporting: Promise<unknown> = Promise.resolve();
 
   constructor(config: Config, private readonly log: Logger) {
     this.store = new FrameStore({ capacity: config.store.capacity });
@@ -54,7 +56,13 @@ export class Daemon {
     });
     this.control.handle('status', async () =>
       statusReport(this.consumer.status(), this.store, this.startedAt, this.trading.sections()));
-    this.control.handle('export', async (args) => this.store.exportTo(exportOut(args)));
+    const exportDir = join(config.datadir, 'export');
+    this.control.handle('export', async (): Promise<ExportResult> => {
+      // One export at a time: two at once would interleave their files in the one directory.
+      const done = this.exporting.then(() => this.store.exportTo(exportDir));
+      this.exporting = done.catch(() => undefined);
+      return { dir: exportDir, manifest: await done };
+    });
   }
 
   /** Starts every service in order; READY=1 once config, store and journal are up (not waiting for producers). */

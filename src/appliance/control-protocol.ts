@@ -53,14 +53,12 @@ export interface StatusReport {
   readonly sections: Readonly<Record<string, Readonly<Record<string, string | number | boolean | null>>>>;
 }
 
-/** `export`: the directory to write into, absolute (the daemon's working directory is not the user's). */
-export interface ExportArgs {
-  readonly out: string;
-}
-
-/** The `out` directory of an export request, or throws a one-line Error the server sends back. */
-export function exportOut(args: Readonly<Record<string, unknown>>): string {
-  const out = args['out'];
-  if (typeof out !== 'string' || !out.startsWith('/')) throw new Error('export needs "out": an absolute directory path');
-  return out;
+/**
+ * `export` (no arguments): the daemon writes its frames into `dir`, a directory of its own state directory (the
+ * one place its sandbox surely lets it write), and answers with the manifest; the CLI then copies the export to
+ * where the user asked for it.
+ */
+export interface ExportResult {
+  readonly dir: string;
+  readonly manifest: unknown;
 }

@@ -1,6 +1,8 @@
 /** `ft-edge export --out DIR`: the running daemon writes every frame it holds as Arrow IPC files. */
 import { resolve } from 'node:path';
 import { ControlError, request } from '../appliance/control-client.js';
+import type { ExportResult } from '../appliance/control-protocol.js';
+import { copyExport } from '../store/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
 import { daemonSocket, SOCKET_HELP, SOCKET_OPTION } from './daemon-socket.js';
 
@@ -12,10 +14,11 @@ export const exportCommand: Command = {
   summary: 'have the running daemon write its frames to DIR (Arrow IPC files + manifest.json)',
   usage: `usage: ft-edge export --out DIR [--json] [--socket PATH]
 
-The running daemon writes every frame it holds into DIR: one Arrow IPC file per (producer, pair,
-timeframe, candle type), readable by pyarrow, polars and duckdb, plus manifest.json listing key,
-producer, rows, first and last date and la of each. DIR is made absolute here, and is written by the
-daemon's user: it must be a place that user can write to.
+The running daemon writes every frame it holds, at one instant, into DIR: one Arrow IPC file per
+(producer, pair, timeframe, candle type), readable by pyarrow, polars and duckdb, plus manifest.json
+listing key, producer, rows, first and last date and la of each. The daemon writes into its own state
+directory (datadir/export, the one place its sandbox lets it write); this command then copies that export
+to DIR, so it needs read access to the daemon's state directory (root, or the daemon's user).
 
   --out DIR      target directory (created if missing)
   --json         print the manifest as JSON instead of a summary
@@ -29,10 +32,11 @@ ${SOCKET_HELP}`,
     if (socket === undefined) return EXIT.config;
     let manifest: unknown;
     try {
-      manifest = await request(socket, 'export', { out }, EXPORT_TIMEOUT_MS);
+      const answer = (await request(socket, 'export', {}, EXPORT_TIMEOUT_MS)) as ExportResult;
+      manifest = answer.dir === out ? answer.manifest : await copyExport(answer.dir, out);
     } catch (e) {
-      if (!(e instanceof ControlError)) throw e;
-      printError(e.code === 'failed' ? `export failed: ${e.message}` : e.message);
+      const msg = (e as Error).message;
+      printError(e instanceof ControlError && e.code !== 'failed' ? msg : `export failed: ${msg}`);
       return EXIT.failed;
     }
     process.stdout.write((opts.json === true ? JSON.stringify(manifest, null, 2) : summary(manifest, out)) + '\n');

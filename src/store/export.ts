@@ -33,19 +33,19 @@ const MANIFEST = 'manifest.json';
 const MAX_NAME = 200;
 let tmpCounter = 0;
 
+interface ExportFile {
+  readonly file: string;
+  readonly bytes: Uint8Array;
+}
+
 export async function exportFrames(dir: string, sources: readonly FrameSource[], whitelists: ReadonlyMap<string, readonly string[]>): Promise<Manifest> {
-  try {
-    await mkdir(dir, { recursive: true });
-    const manifestPath = join(dir, MANIFEST);
-    const previous = await previousFiles(manifestPath);
-    await rm(manifestPath, { force: true });
-    const frames: ManifestFrame[] = [];
-    for (const source of sources) {
+  const manifest: Manifest = { frames: [], whitelist: Object.fromEntries([...whitelists].map(([producer, pairs]) => [producer, [...pairs]])) };
+  // A key is read and serialized in one synchronous step just before its file is written: the table is a view
+  // of the live ring, and the file must match its manifest entry.
+  const files = sources.map((source) => async (): Promise<ExportFile> => {
       const { held, table } = source();
-      const bytes = tableToIPC(table, 'file'); // serialized synchronously: the file matches `held`
       const file = frameFileName(held.producer, held.key);
-      await writeAtomically(join(dir, file), bytes);
-      frames.push({
+      manifest.frames.push({
         key: [held.key.pair, held.key.timeframe, held.key.candleType],
         producer: held.producer,
         rows: held.rows,
@@ -54,12 +54,47 @@ export async function exportFrames(dir: string, sources: readonly FrameSource[],
         la: held.la,
         file,
       });
+      return { file, bytes: tableToIPC(table, 'file') };
+  });
+  await publish(dir, files, manifest);
+  return manifest;
+}
+
+/**
+ * Copies a complete export (as exportFrames wrote it) from `from` to `to` with the same guarantees. This is how
+ * `ft-edge export` hands a user the files: the daemon writes into its own state directory, which its sandbox
+ * lets it write (a path of the user's choosing may be read-only, or the daemon's private /tmp, to it).
+ */
+export async function copyExport(from: string, to: string): Promise<Manifest> {
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(await readFile(join(from, MANIFEST), 'utf8')) as Manifest;
+  } catch (e) {
+    throw new Error(`cannot read the daemon's export in ${from}: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  const files = manifest.frames.map((f) => async (): Promise<ExportFile> => {
+    if (!isFrameFileName(f.file)) throw new Error(`${from}/${MANIFEST} names an unexpected file ${JSON.stringify(f.file)}`);
+    return { file: f.file, bytes: await readFile(join(from, f.file)) };
+  });
+  await publish(to, files, manifest);
+  return manifest;
+}
+
+/** Writes the frame files one by one, then the manifest (complete by then); removes what an earlier manifest in `dir` listed and this one does not. */
+async function publish(dir: string, files: readonly (() => Promise<ExportFile>)[], manifest: Manifest): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+    const manifestPath = join(dir, MANIFEST);
+    const previous = await previousFiles(manifestPath);
+    await rm(manifestPath, { force: true });
+    const current = new Set<string>();
+    for (const f of files) {
+      const { file, bytes } = await f();
+      await writeAtomically(join(dir, file), bytes);
+      current.add(file);
     }
-    const manifest: Manifest = { frames, whitelist: Object.fromEntries([...whitelists].map(([producer, pairs]) => [producer, [...pairs]])) };
     await writeAtomically(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
-    const current = new Set(frames.map((f) => f.file));
     for (const file of previous) if (!current.has(file)) await rm(join(dir, file), { force: true });
-    return manifest;
   } catch (e) {
     throw new Error(`export to ${dir} failed: ${e instanceof Error ? e.message : String(e)}`);
   }
@@ -99,10 +134,15 @@ async function previousFiles(manifestPath: string): Promise<string[]> {
     if (!Array.isArray(frames)) return [];
     return frames
       .map((f: unknown) => (typeof f === 'object' && f !== null ? (f as { file?: unknown }).file : undefined))
-      .filter((f): f is string => typeof f === 'string' && /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.arrow$/.test(f));
+      .filter(isFrameFileName);
   } catch {
     return []; // not our manifest: leave the directory's other files alone
   }
+}
+
+/** What frameFileName makes: a plain name in the export directory, never a path. */
+function isFrameFileName(f: unknown): f is string {
+  return typeof f === 'string' && /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.arrow$/.test(f);
 }
 
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { StatusReport } from '../../src/appliance/control-protocol.js';
-import { exportOut } from '../../src/appliance/control-protocol.js';
 import { ControlServer } from '../../src/appliance/control-server.js';
 import { formatBytes, formatDuration, renderStatus } from '../../src/cli/status-view.js';
 import { createLogger } from '../../src/log.js';
@@ -13,7 +12,9 @@ import { cli } from './run-cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-status-'));
 const socket = join(tmp, 'control.sock');
 const server = new ControlServer(socket, createLogger('error', () => {}));
-const exports: string[] = [];
+let exports = 0;
+let exportFails = false;
+const daemonExport = join(tmp, 'daemon-state', 'export');
 let statusAnswer: unknown;
 
 const report: StatusReport = {
@@ -40,17 +41,22 @@ const report: StatusReport = {
 
 before(async () => {
   server.handle('status', async () => statusAnswer);
-  server.handle('export', async (args) => {
-    const out = exportOut(args);
-    if (out.endsWith('full-disk')) throw new Error('ENOSPC: no space left on device');
-    exports.push(out);
-    return {
+  // Stands in for the daemon: writes an export into its own directory, as the daemon does into datadir/export.
+  server.handle('export', async () => {
+    if (exportFails) throw new Error('ENOSPC: no space left on device');
+    exports += 1;
+    const manifest = {
       frames: [
         { key: ['BTC/USDT', '5m', 'spot'], producer: 'default', rows: 1500, file: 'a.arrow' },
         { key: ['ETH/USDT', '5m', 'spot'], producer: 'default', rows: 20, file: 'b.arrow' },
       ],
       whitelist: { default: ['BTC/USDT', 'ETH/USDT'] },
     };
+    mkdirSync(daemonExport, { recursive: true });
+    writeFileSync(join(daemonExport, 'a.arrow'), 'frame a');
+    writeFileSync(join(daemonExport, 'b.arrow'), 'frame b');
+    writeFileSync(join(daemonExport, 'manifest.json'), JSON.stringify(manifest));
+    return { dir: daemonExport, manifest };
   });
   await server.start();
 });
@@ -101,18 +107,23 @@ describe('ft-edge status', () => {
 });
 
 describe('ft-edge export', () => {
-  it('asks the daemon to write into the absolute directory and summarises the manifest', async () => {
+  it("copies the daemon's export to the directory asked for and summarises the manifest", async () => {
     const r = await cli(['export', '--out', 'snap/today', '--socket', socket], {}, tmp);
     assert.equal(r.code, 0, r.stderr);
     const out = join(tmp, 'snap', 'today');
-    assert.deepEqual(exports, [out]);
+    assert.equal(exports, 1);
+    assert.equal(readFileSync(join(out, 'a.arrow'), 'utf8'), 'frame a');
+    assert.equal(readFileSync(join(out, 'b.arrow'), 'utf8'), 'frame b');
+    assert.deepEqual(JSON.parse(readFileSync(join(out, 'manifest.json'), 'utf8')).whitelist, { default: ['BTC/USDT', 'ETH/USDT'] });
     assert.equal(r.stdout, `exported 2 frames (1520 rows) of 1 producer to ${out} (manifest: ${out}/manifest.json)\n`);
     const json = await cli(['export', '--out', out, '--json', '--socket', socket]);
     assert.equal((JSON.parse(json.stdout) as { frames: unknown[] }).frames.length, 2);
   });
 
   it("reports the daemon's error in one line and exits 1", async () => {
+    exportFails = true;
     const r = await cli(['export', '--out', join(tmp, 'full-disk'), '--socket', socket]);
+    exportFails = false;
     assert.deepEqual(r, { code: 1, stdout: '', stderr: 'ft-edge: export failed: ENOSPC: no space left on device\n' });
   });
 });
