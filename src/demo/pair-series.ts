@@ -6,7 +6,7 @@
 import type { PairKey } from '../wire/market.js';
 import { analyzeRow, LOOKBACK, shown, stateMatrix, TAGS, type CandleRing } from './indicators.js';
 import type { FrameSchema } from './columns.js';
-import { formatFloat, formatString, splitJson } from './pandas-json.js';
+import { formatCell, formatString, splitJson } from './pandas-json.js';
 import { escapeInner, isoUtc, keyJson } from './messages.js';
 import { Random } from './random.js';
 
@@ -227,20 +227,20 @@ export class PairSeries implements CandleRing {
       let text: string;
       switch (kind) {
         case 'date':
-          text = `${this.dateOf(seq)}`;
+          text = formatCell('int', this.dateOf(seq));
           break;
         case 'candle':
-          text = formatFloat(this.candles[field]![i]!);
+          text = formatCell('float', this.candles[field]![i]!);
           break;
         case 'indicator':
-          text = formatFloat(shown(st, field, seq, k));
+          text = formatCell('float', shown(st, field, seq, k));
           break;
         case 'flag':
-          text = shown(st, field, seq, k) === 1 ? 'true' : 'false';
+          text = formatCell('bool', shown(st, field, seq, k) === 1);
           break;
         case 'signal': {
           const on = shown(st, field, seq, k) === 1;
-          text = loc ? (on ? '1.0' : 'null') : on ? '1' : '0';
+          text = loc ? formatCell('float', on ? 1 : null) : formatCell('int', on ? 1 : 0);
           break;
         }
         case 'tag':

@@ -23,6 +23,8 @@ import { checkPairs, seriesOptions, tokenMatcher, type ResolvedOptions } from '.
 export const MESSAGE_WS_PATH = '/api/v1/message/ws';
 /** uvicorn's default ws_max_size: the largest request a producer accepts. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
+/** Requests kept for received() (a long demo run must not grow without bound). */
+const RECEIVED_KEPT = 10_000;
 
 export type FrameCell = number | string | boolean | null;
 
@@ -75,7 +77,7 @@ export interface DemoProducer {
   reanalyze(): void;
   /** Replaces the whitelist and broadcasts it to subscribers; new pairs get a fresh history. */
   setPairs(pairs: readonly string[]): void;
-  /** Every request received so far, in arrival order. */
+  /** Every request received so far (the last 10,000), in arrival order. */
   received(): ReceivedRequest[];
   /** Open connections. */
   clients(): number;
@@ -285,9 +287,14 @@ export class DemoProducerServer implements DemoProducer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     const url = new URL(req.url ?? '/', 'http://producer');
-    // freqtrade closes before accepting, which its server turns into an HTTP 403 on the handshake.
-    if (url.pathname !== MESSAGE_WS_PATH || this.refusing || !this.tokenOk(url.searchParams.get('token'))) {
-      this.log.warn(`refused a consumer handshake from ${req.socket.remoteAddress ?? '?'}: wrong or missing token`);
+    const refusal =
+      url.pathname !== MESSAGE_WS_PATH ? 'unknown path'
+      : this.refusing ? 'refusing every token (fault switch)'
+      : !this.tokenOk(url.searchParams.get('token')) ? 'wrong or missing token'
+      : undefined;
+    if (refusal !== undefined) {
+      // freqtrade closes before accepting, which its server turns into an HTTP 403 on the handshake.
+      this.log.warn(`refused a consumer handshake from ${req.socket.remoteAddress ?? '?'}: ${refusal}`);
       socket.end('HTTP/1.1 403 Forbidden\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
       return;
     }
@@ -308,6 +315,7 @@ export class DemoProducerServer implements DemoProducer {
           ? { type: typeof obj.type === 'string' ? obj.type : '', data: obj.data }
           : { type: '', data: text ?? `(binary, ${(data as Buffer).length} bytes)` },
       );
+      if (this.requests.length > RECEIVED_KEPT) this.requests.splice(0, this.requests.length - RECEIVED_KEPT);
       channel.receive(interpretRequest(msg));
     });
     ws.on('error', (err) => this.log.debug(`connection ${name}: ${err.message}`));
