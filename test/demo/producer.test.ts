@@ -179,6 +179,41 @@ test('a tick broadcasts each pair\'s new last row; reanalyze re-sends the same c
   });
 });
 
+test('the accelerated clock makes candles and re-analyses on its own', async () => {
+  await withProducer({ candleIntervalMs: 100, analyzeIntervalMs: 30, pairs: ['BTC/USDT'] }, async (p) => {
+    const c = await TestClient.connect(url(p));
+    c.send({ type: 'subscribe', data: ['analyzed_df'] });
+    await until(() => new Set(c.messages.map((m) => analyzedDf(m).frame.data[0]![0])).size >= 3);
+    const dates = c.messages.map((m) => analyzedDf(m).frame.data[0]![0] as number);
+    assert.ok(dates.every((d, i) => i === 0 || d === dates[i - 1] || d === dates[i - 1]! + TF), 'one candle at a time');
+    assert.ok(dates.some((d, i) => i > 0 && d === dates[i - 1]), 'the same candle re-sent between candles');
+    c.close();
+  });
+});
+
+test('setPairs broadcasts the new whitelist; new pairs get a full history, dropped ones stop updating', async () => {
+  await withProducer({}, async (p) => {
+    const c = await TestClient.connect(url(p));
+    c.send({ type: 'subscribe', data: ['whitelist', 'analyzed_df'] });
+    await barrier(c);
+    p.tick();
+    await c.waitFor(3);
+    c.messages.length = 0;
+    p.setPairs(['BTC/USDT', 'SOL/USDT']);
+    p.tick();
+    const [wl, ...rows] = await c.waitFor(3);
+    assert.equal(wl!.text, '{"type":"whitelist","data":["BTC/USDT","SOL/USDT"]}');
+    assert.deepEqual(rows.map((m) => [analyzedDf(m).key[0], analyzedDf(m).frame.data[0]![0]]), [
+      ['BTC/USDT', LAST + 2 * TF],
+      ['SOL/USDT', LAST + 2 * TF],
+    ]);
+    assert.equal(p.frame('SOL/USDT')!.dates.length, 300);
+    assert.equal(p.frame('ETH/USDT')!.dates.at(-1), LAST + TF, 'off the whitelist: no new candles, still served');
+    assert.throws(() => p.setPairs(['A/B', 'A/B']), /pairs must not repeat/);
+    c.close();
+  });
+});
+
 test('replaying the initial reply plus every broadcast gives exactly the producer\'s own frame', async () => {
   await withProducer({ signalStyle: 'loc', columns: 40 }, async (p) => {
     const c = await TestClient.connect(url(p));
