@@ -10,23 +10,27 @@ import { FrameDecoder } from '../src/wire/frame-decoder.js';
 
 const VECTORS = process.env['FT_EDGE_VECTORS'] ?? '/work/shared/vectors';
 
-function median(f: () => void, runs: number): number {
-  const t: number[] = [];
+/**
+ * Median microseconds per call of `a` and of `b`, timed alternately (`inner` calls per sample) so that load from
+ * other processes hits both alike.
+ */
+function medians(a: () => void, b: () => void, inner: number, runs: number): [number, number] {
+  const ta: number[] = [];
+  const tb: number[] = [];
   for (let i = 0; i < runs; i++) {
-    const s = process.hrtime.bigint();
-    f();
-    t.push(Number(process.hrtime.bigint() - s));
+    let s = process.hrtime.bigint();
+    for (let j = 0; j < inner; j++) a();
+    ta.push(Number(process.hrtime.bigint() - s) / inner / 1e3);
+    s = process.hrtime.bigint();
+    for (let j = 0; j < inner; j++) b();
+    tb.push(Number(process.hrtime.bigint() - s) / inner / 1e3);
   }
-  t.sort((a, b) => a - b);
-  return t[runs >> 1]! / 1e3; // us
-}
-
-/** Runs `f` `inner` times per sample so short operations are measured above the timer's resolution. */
-function perOp(f: () => void, inner: number, runs: number): number {
-  return median(() => { for (let i = 0; i < inner; i++) f(); }, runs) / inner;
+  const mid = (t: number[]): number => t.sort((x, y) => x - y)[t.length >> 1]!;
+  return [mid(ta), mid(tb)];
 }
 
 const decoder = new FrameDecoder();
+const options = { removeSignals: false };
 let sink = 0;
 
 function doubleParse(msg: Buffer): void {
@@ -38,7 +42,7 @@ function doubleParse(msg: Buffer): void {
 function decode(msg: Buffer): void {
   const env = parseEnvelope(msg);
   if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { removeSignals: false });
+  const r = decoder.decode(msg, env.frameStart, env.frameEnd, options);
   if (!r.ok) throw new Error(r.reason);
   sink += decoder.frame.rows;
 }
@@ -46,8 +50,7 @@ function decode(msg: Buffer): void {
 function report(name: string, inner: number, runs: number): void {
   const msg = readFileSync(join(VECTORS, `${name}.wire`));
   for (let i = 0; i < 300; i++) { doubleParse(msg); decode(msg); } // warm-up: both paths optimized
-  const tJson = perOp(() => doubleParse(msg), inner, runs);
-  const tDecode = perOp(() => decode(msg), inner, runs);
+  const [tJson, tDecode] = medians(() => doubleParse(msg), () => decode(msg), inner, runs);
   const mbps = (us: number): string => (msg.length / us).toFixed(0); // bytes/us = MB/s
   console.log(`${name} (${msg.length} bytes, ${decoder.frame.rows} rows x ${decoder.frame.columns.length + 1} columns)`);
   console.log(`  double JSON.parse           ${tJson.toFixed(2).padStart(9)} us  ${mbps(tJson).padStart(5)} MB/s`);

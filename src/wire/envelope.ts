@@ -107,7 +107,35 @@ function pairKey(k: unknown): PairKey | string {
 /** The member's JSON value (small members only: type, data of a whitelist, key, la, __type__); undefined if absent. */
 function value(msg: Buffer, o: Outline, r: Role): unknown {
   if (!o.has(r)) return undefined;
-  return JSON.parse(msg.toString('utf8', o.start[r], o.end[r]));
+  const s = o.start[r]!, e = o.end[r]!;
+  if (msg[s] === 0x22 && plainString(msg, s, e)) return msg.toString('utf8', s + 1, e - 1);
+  if (msg[s] === 0x5b) {
+    const key = plainTriple(msg, s, e);
+    if (key !== undefined) return key;
+  }
+  return JSON.parse(msg.toString('utf8', s, e));
+}
+
+/** Whether the string msg[s, e) (quotes included) has no escapes, so its content is its value. */
+function plainString(msg: Buffer, s: number, e: number): boolean {
+  for (let i = s + 1; i < e - 1; i++) if (msg[i] === 0x5c) return false;
+  return true;
+}
+
+/** A compact list of three plain strings (how every producer writes `key`), read without JSON.parse. */
+function plainTriple(msg: Buffer, s: number, e: number): string[] | undefined {
+  const parts: string[] = [];
+  let p = s + 1;
+  for (let i = 0; i < 3; i++) {
+    if (msg[p] !== 0x22) return undefined;
+    const q = msg.indexOf(0x22, p + 1);
+    if (q < 0 || q >= e || !plainString(msg, p, q + 1)) return undefined;
+    parts.push(msg.toString('utf8', p + 1, q));
+    p = q + 1;
+    if (msg[p] !== (i < 2 ? 0x2c : 0x5d)) return undefined;
+    p++;
+  }
+  return p === e ? parts : undefined;
 }
 
 function invalid(reason: string): Envelope {

@@ -91,9 +91,9 @@ export class FrameColumn implements DecodedColumn {
 
   /** Writes nulls into rows [from, to) of the array of state `s`. */
   fillNull(s: State, from: number, to: number): void {
-    if (s === State.F64) this.f64.fill(NaN, from, to);
-    else if (s === State.Int8 || s === State.Bool) this.i8.fill(0, from, to);
-    else if (s === State.Dict) this.codes.fill(-1, from, to);
+    if (s === State.F64) fill(this.f64, NaN, from, to);
+    else if (s === State.Int8 || s === State.Bool) fill(this.i8, 0, from, to);
+    else if (s === State.Dict) fill(this.codes, -1, from, to);
   }
 
   /** Ends a message of `rows` rows: settles null-only columns and sets the kind. */
@@ -128,6 +128,12 @@ export class FrameColumn implements DecodedColumn {
 }
 
 const KIND: readonly ColumnKind[] = ['float64', 'dict', 'int8', 'float64', 'int8', 'bool', 'dict', 'float64'];
+
+/** TypedArray#fill, which costs a call into the runtime that a one-row message should not pay. */
+export function fill(a: { [i: number]: number; fill(v: number, s: number, e: number): unknown }, v: number, from: number, to: number): void {
+  if (to - from > 16) a.fill(v, from, to);
+  else for (let i = from; i < to; i++) a[i] = v;
+}
 
 type ArrayCtor<T> = new (n: number) => T;
 

@@ -3,7 +3,7 @@ import {
 } from './decoded-frame.js';
 import { Ch, EscapedJsonReader, FAIL } from './escaped-json-reader.js';
 import { bytesEqual, decodeInnerString, innerStringEnd } from './escaped-text.js';
-import { FrameColumn, State } from './frame-column.js';
+import { FrameColumn, State, fill } from './frame-column.js';
 import { scanNumber } from './json-number.js';
 
 /**
@@ -50,12 +50,14 @@ export class FrameDecoder extends EscapedJsonReader {
   private slot = new Int32Array(32);
   private ncols = -1;
   private hasDate = false;
-  /** The names on the wire, kept with their raw bytes so an unchanged name costs a byte compare, not a string. */
+  /** The column names on the wire, their raw list (to recognise it next time) and their set. */
   private readonly names: string[] = [];
-  private readonly nameRaw: Uint8Array[] = [];
+  private listRaw = new Uint8Array(0);
   private readonly nameSet = new Set<string>();
-  /** The column object at each wire position (undefined: not known yet or not kept). */
-  private readonly colAt: (FrameColumn | undefined)[] = [];
+  /** Whether slot and frame.columns are those of `names` under this projection and signal removal. */
+  private layoutValid = false;
+  private layoutKeep: DecodeOptions['keep'] = undefined;
+  private layoutRemove = false;
   /** The columns of the latest message by name, reused (with their arrays) when names move. */
   private readonly pool = new Map<string, FrameColumn>();
 
@@ -73,9 +75,8 @@ export class FrameDecoder extends EscapedJsonReader {
     if (r >= 0) return OK;
     this.frame.rows = 0;
     this.frame.columns.length = 0;
-    this.names.length = 0; // whatever a bad message left half-read, the next one starts from scratch
-    this.nameRaw.length = 0;
-    this.colAt.length = 0;
+    this.listRaw = new Uint8Array(0); // whatever a bad message left half-read, the next one starts from scratch
+    this.layoutValid = false;
     return { ok: false, reason: this.reason };
   }
 
@@ -83,7 +84,6 @@ export class FrameDecoder extends EscapedJsonReader {
     this.start(msg, start, end);
     this.seq++;
     this.ncols = -1;
-    this.hasDate = false;
     this.frame.rows = 0;
     let indexLength = -1;
     let dataAt = -1;
@@ -139,78 +139,79 @@ export class FrameDecoder extends EscapedJsonReader {
     return true;
   }
 
-  /** Reads the column names and decides, per name, where its values go and in what state its column starts. */
+  /**
+   * Reads the column names and decides, per name, where its values go and in what state its column starts. A list
+   * byte-identical to the previous message's (the usual case) is recognised with one compare: no strings are made.
+   */
   private columns(p: number, opts: DecodeOptions, hint: DecodeOptions['hint']): number {
-    const ch = this.ch;
-    if (this.charAt(p) !== Ch.Open) return this.fail(p, '"columns" is not a list');
-    p = this.ws(p + ch.width);
-    let n = 0;
-    let changed = false;
-    if (this.charAt(p) === Ch.Close) p += ch.width;
-    else for (;;) {
-      if (this.charAt(p) !== Ch.Quote) return this.fail(p, `column name ${n} is not a string`);
-      const s = p + ch.width;
-      const e = innerStringEnd(this.b, s, this.end, ch);
-      if (e < 0) return this.fail(s, 'malformed string');
-      p = e + ch.width;
-      if (this.nameAt(n++, s, e)) changed = true;
-      p = this.ws(p);
-      const c = this.charAt(p);
-      if (c === Ch.Close) { p += ch.width; break; }
-      if (c !== Ch.Comma) return this.fail(p, p >= this.end ? 'truncated frame' : 'expected , or ] in "columns"');
+    const b = this.b, ch = this.ch, last = this.listRaw;
+    if (last.length > 0 && p + last.length <= this.end && b.compare(last, 0, last.length, p, p + last.length) === 0) {
+      p += last.length;
+    } else {
+      const listStart = p;
+      if (this.charAt(p) !== Ch.Open) return this.fail(p, '"columns" is not a list');
       p = this.ws(p + ch.width);
-    }
-    if (changed || n !== this.names.length) {
-      this.names.length = n;
-      this.nameRaw.length = n;
-      this.colAt.length = 0;
+      const names = this.names;
+      names.length = 0;
+      if (this.charAt(p) === Ch.Close) p += ch.width;
+      else for (;;) {
+        if (this.charAt(p) !== Ch.Quote) return this.fail(p, `column name ${names.length} is not a string`);
+        const s = p + ch.width;
+        const e = innerStringEnd(b, s, this.end, ch);
+        if (e < 0) return this.fail(s, 'malformed string');
+        p = e + ch.width;
+        names.push(ch.plain ? b.toString('latin1', s, e) : decodeInnerString(b, s, e, ch));
+        p = this.ws(p);
+        const c = this.charAt(p);
+        if (c === Ch.Close) { p += ch.width; break; }
+        if (c !== Ch.Comma) return this.fail(p, p >= this.end ? 'truncated frame' : 'expected , or ] in "columns"');
+        p = this.ws(p + ch.width);
+      }
       const seen = this.nameSet;
       seen.clear();
-      for (const name of this.names) {
+      for (const name of names) {
         if (seen.has(name)) return this.fail(-1, `duplicate column ${JSON.stringify(name)}`);
         seen.add(name);
       }
+      this.listRaw = new Uint8Array(b.subarray(listStart, p));
+      this.layoutValid = false;
     }
-    if (this.slot.length < n) this.slot = new Int32Array(n * 2);
+    if (!this.layoutValid || opts.keep !== this.layoutKeep || opts.removeSignals !== this.layoutRemove) {
+      this.layout(opts.keep ?? null, opts.removeSignals);
+      this.layoutValid = true;
+      this.layoutKeep = opts.keep;
+      this.layoutRemove = opts.removeSignals;
+    }
+    for (const col of this.frame.columns as FrameColumn[]) this.prepare(col, opts.removeSignals, hint?.get(col.name));
+    this.ncols = this.names.length;
+    return p;
+  }
 
-    const keep = opts.keep ?? null;
+  /** Where each wire position goes (date, dropped, or a column), and the frame's column list. */
+  private layout(keep: ReadonlySet<string> | null, removeSignals: boolean): void {
+    const names = this.names, n = names.length;
     const cols = this.frame.columns as FrameColumn[];
+    if (this.slot.length < n) this.slot = new Int32Array(n * 2);
+    this.hasDate = false;
     let m = 0;
     for (let k = 0; k < n; k++) {
-      const name = this.names[k]!;
+      const name = names[k]!;
       if (name === 'date') {
         this.slot[k] = DATE;
         this.hasDate = true;
       } else if (keep !== null && !keep.has(name) && !OHLCV.has(name)) {
         this.slot[k] = SKIP;
       } else {
-        const col = this.colAt[k] ?? (this.colAt[k] = this.column(name));
-        this.prepare(col, opts.removeSignals, hint?.get(name));
         this.slot[k] = m;
-        cols[m++] = col;
+        cols[m++] = this.column(name);
       }
     }
-    if (opts.removeSignals) {
+    if (removeSignals) {
       for (const name of REMOVED_SIGNALS) {
-        if (this.nameSet.has(name) || (keep !== null && !keep.has(name))) continue;
-        const col = this.column(name);
-        this.prepare(col, true, undefined);
-        cols[m++] = col;
+        if (!this.nameSet.has(name) && (keep === null || keep.has(name))) cols[m++] = this.column(name);
       }
     }
-    if (cols.length !== m) cols.length = m;
-    this.ncols = n;
-    return p;
-  }
-
-  /** Sets the name at wire position k; false when it is the previous message's (same raw bytes). */
-  private nameAt(k: number, s: number, e: number): boolean {
-    const b = this.b;
-    const raw = this.nameRaw[k];
-    if (raw !== undefined && raw.length === e - s && bytesEqual(b, s, raw, 0, e - s)) return false;
-    this.names[k] = this.ch.plain ? b.toString('latin1', s, e) : decodeInnerString(b, s, e, this.ch);
-    this.nameRaw[k] = new Uint8Array(b.subarray(s, e));
-    return true;
+    cols.length = m;
   }
 
   private column(name: string): FrameColumn {
@@ -254,21 +255,15 @@ export class FrameDecoder extends EscapedJsonReader {
       for (let k = 0; k < ncols; k++) {
         if (k > 0) {
           if (p < end && b[p] === Ch.Comma) p++;
-          else {
-            p = this.ws(p);
-            const c = this.charAt(p);
-            if (c === Ch.Comma) p += ch.width;
-            else if (c === Ch.Close) return this.fail(-1, `ragged row ${row}: ${k} values for ${ncols} columns`);
-            else return this.fail(p, p >= end ? 'truncated frame' : `expected , in row ${row}`);
-          }
+          else if ((p = this.comma(p, k, row)) < 0) return p;
         }
-        let c = p < end ? b[p]! : -1;
-        if (c === Ch.Space || c === Ch.Backslash) c = (p = this.ws(p)) < end ? b[p]! : -1;
         const s = slot[k]!;
         if (s >= 0) {
+          // hot paths inline: a number in a float64 column, 0/1 in a signal column, null; cell() does the rest
           const col = cols[s]!;
-          // the hot path: a plain number in a float64 column
-          if (col.state === State.F64 && ((c >= 0x30 && c <= 0x39) || (c === Ch.Minus && p + 1 < end && b[p + 1] !== Ch.LetterI))) {
+          const state = col.state;
+          const c = p < end ? b[p]! : -1;
+          if (state === State.F64 && ((c >= 0x30 && c <= 0x39) || c === Ch.Minus)) {
             const q = scanNumber(b, p, end, num);
             const v = num.value;
             if (q >= 0 && v < TWO_63 && v > -TWO_63) {
@@ -277,12 +272,19 @@ export class FrameDecoder extends EscapedJsonReader {
               p = q;
               continue;
             }
+          } else if (state === State.Int8 && (c === 0x30 || c === 0x31) && p + 1 < end && (b[p + 1] === Ch.Comma || b[p + 1] === Ch.Close)) {
+            col.i8[row] = c - 0x30;
+            col.valid[row] = 1;
+            p++;
+            continue;
+          } else if (c === 0x6e && p + 4 <= end && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) {
+            this.null(col, row);
+            p += 4;
+            continue;
           }
           p = this.cell(p, col, row);
-        } else if (s === DATE) {
-          p = this.date(p, row);
         } else {
-          p = c === Ch.Open || c === Ch.OpenObj ? this.fail(p, `unsupported value (list or object) in row ${row}`) : this.skipValue(p);
+          p = s === DATE ? this.date(p, row) : this.skipCell(p, row);
         }
         if (p < 0) return p;
       }
@@ -301,6 +303,23 @@ export class FrameDecoder extends EscapedJsonReader {
     return p;
   }
 
+  /** The separator before value k of a row, when it is not a plain comma. */
+  private comma(p: number, k: number, row: number): number {
+    p = this.ws(p);
+    const c = this.charAt(p);
+    if (c === Ch.Comma) return p + this.ch.width;
+    if (c === Ch.Close) return this.fail(-1, `ragged row ${row}: ${k} values for ${this.ncols} columns`);
+    return this.fail(p, p >= this.end ? 'truncated frame' : `expected , in row ${row}`);
+  }
+
+  /** A cell of a column the projection drops: checked, not kept. */
+  private skipCell(p: number, row: number): number {
+    p = this.ws(p);
+    const c = this.charAt(p);
+    if (c === Ch.Open || c === Ch.OpenObj) return this.fail(p, `unsupported value (list or object) in row ${row}`);
+    return this.skipValue(p);
+  }
+
   /** A row longer than the column list: count its values for the reason. */
   private extraValues(p: number, row: number): number {
     let n = this.ncols;
@@ -317,6 +336,7 @@ export class FrameDecoder extends EscapedJsonReader {
   }
 
   private date(p: number, row: number): number {
+    p = this.ws(p);
     const q = this.numberAt(p, this.charAt(p)) ? this.number(p) : FAIL;
     const v = this.num.value;
     if (q < 0 || !Number.isInteger(v) || Math.abs(v) > MAX_DATE_MS) {
@@ -328,6 +348,7 @@ export class FrameDecoder extends EscapedJsonReader {
 
   /** Any cell of a kept column (p at its first byte). */
   private cell(p: number, col: FrameColumn, row: number): number {
+    p = this.ws(p);
     const c = this.charAt(p);
     if (this.numberAt(p, c)) {
       const q = this.number(p);
@@ -456,7 +477,7 @@ export class FrameDecoder extends EscapedJsonReader {
         col.state = col.signal ? State.Int8 : State.Dict;
         col.prepare(col.state, this.cap);
         col.fillNull(col.state, 0, rows);
-        col.valid.fill(col.signal ? 1 : 0, 0, rows); // signals are 0, tags are null
+        fill(col.valid, col.signal ? 1 : 0, 0, rows); // signals are 0, tags are null
       }
       col.finish(rows, this.cap);
     }

@@ -5,6 +5,7 @@
  * and left for the frame decoder, which reads and checks every byte of it anyway.
  */
 
+/** Members the envelope needs; within one object in the order of ROOT_MEMBERS, DATA_MEMBERS, DF_MEMBERS. */
 export const enum Role { Type, Data, Key, La, Df, DfType, DfValue, None }
 const ROLES = Role.None;
 
@@ -118,10 +119,13 @@ function memberName(b: Buffer, p: number, depth: number): number {
   members[depth] = Role.None;
   const ctx = contexts[depth];
   if (ctx !== Ctx.Other) {
-    const name = nameOf(b, s, e - 1);
-    if (ctx === Ctx.Root) members[depth] = name === 'type' ? Role.Type : name === 'data' ? Role.Data : Role.None;
-    else if (ctx === Ctx.Data) members[depth] = name === 'key' ? Role.Key : name === 'la' ? Role.La : name === 'df' ? Role.Df : Role.None;
-    else members[depth] = name === '__type__' ? Role.DfType : name === '__value__' ? Role.DfValue : Role.None;
+    const names = ctx === Ctx.Root ? ROOT_MEMBERS : ctx === Ctx.Data ? DATA_MEMBERS : DF_MEMBERS;
+    for (let i = 0; i < names.length; i++) {
+      if (nameIs(b, s, e - 1, names[i]!)) {
+        members[depth] = (ctx === Ctx.Root ? Role.Type : ctx === Ctx.Data ? Role.Key : Role.DfType) + i;
+        break;
+      }
+    }
   }
   p = e;
   while (p < b.length && isWs(b[p])) p++;
@@ -131,11 +135,21 @@ function memberName(b: Buffer, p: number, depth: number): number {
   return p;
 }
 
-/** A member name of the few objects we look into (escapes are rare: only then is a string built by JSON.parse). */
-function nameOf(b: Buffer, s: number, e: number): string {
-  if (e - s > 16) return '';
-  for (let i = s; i < e; i++) if (b[i] === 0x5c) return JSON.parse(b.toString('utf8', s - 1, e + 1)) as string;
-  return b.toString('latin1', s, e);
+/** Member names we look for, in Role order within their object. */
+const ROOT_MEMBERS = ['type', 'data'];
+const DATA_MEMBERS = ['key', 'la', 'df'];
+const DF_MEMBERS = ['__type__', '__value__'];
+
+/** Whether the string content b[s, e) is `name` (compared as bytes; escaped forms are rare: JSON.parse then). */
+function nameIs(b: Buffer, s: number, e: number, name: string): boolean {
+  if (e - s === name.length) {
+    let i = 0;
+    while (i < name.length && b[s + i] === name.charCodeAt(i)) i++;
+    if (i === name.length) return true;
+  }
+  if (e - s <= name.length || e - s > 6 * name.length) return false;
+  for (let i = s; i < e; i++) if (b[i] === 0x5c) return JSON.parse(b.toString('utf8', s - 1, e + 1)) === name;
+  return false;
 }
 
 /** Validates the string at p (b[p] is a quote); returns the position after it, or -(error position + 1). */
@@ -168,14 +182,22 @@ export function isJsonString(b: Buffer, p: number): boolean {
   return string(b, p) >= 0;
 }
 
-/** Finds the end of a long string without looking at each byte: the first quote preceded by an even number of backslashes. */
+/**
+ * Finds the end of a long string without visiting every byte: the first quote preceded by an even number of
+ * backslashes. Quotes close together (column names) are found in JS, long stretches by memchr (indexOf).
+ */
 function skipString(b: Buffer, p: number): number {
+  const end = b.length;
   let q = p + 1;
   for (;;) {
-    q = b.indexOf(0x22, q);
-    if (q < 0) return -b.length - 1;
+    const near = Math.min(q + 64, end);
+    while (q < near && b[q] !== 0x22) q++;
+    if (q === near) {
+      q = q < end ? b.indexOf(0x22, q) : -1;
+      if (q < 0) return -end - 1;
+    }
     let k = q - 1;
-    while (k > p && b[k] === 0x5c) k--;
+    while (b[k] === 0x5c) k--;
     if ((q - 1 - k) % 2 === 0) return q + 1;
     q++;
   }
