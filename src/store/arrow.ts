@@ -11,7 +11,7 @@ import type * as Arrow from 'apache-arrow';
 const arrow = createRequire(import.meta.url)('apache-arrow/Arrow.esnext.min') as typeof Arrow;
 
 export const {
-  Bool, Dictionary, Field, Float64, Int32, Int8, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Type, Utf8, Vector,
+  Bool, Data, Dictionary, Field, Float64, Int32, Int8, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Type, Utf8, Vector,
   makeData, tableFromIPC, tableToIPC,
 } = arrow;
 // Type names for the values above, with the same defaults as apache-arrow's declarations.
@@ -20,5 +20,7 @@ export type Vector<T extends Arrow.DataType = any> = Arrow.Vector<T>;
 export type RecordBatch<T extends Arrow.TypeMap = any> = Arrow.RecordBatch<T>;
 export type Schema<T extends Arrow.TypeMap = any> = Arrow.Schema<T>;
 export type Field<T extends Arrow.DataType = any> = Arrow.Field<T>;
+export type Data<T extends Arrow.DataType = any> = Arrow.Data<T>;
+export type Struct<T extends Arrow.TypeMap = any> = Arrow.Struct<T>;
 export type Utf8 = Arrow.Utf8;
-export type { Data, DataType } from 'apache-arrow';
+export type { DataType } from 'apache-arrow';

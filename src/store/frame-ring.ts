@@ -83,8 +83,8 @@ export class FrameRing {
     return new FrameRing(capacity, dates, new Int32Array(slab, 0, 2 * capacity), columns, kinds);
   }
 
-  /** Same column names, order and kinds as `frame`. */
-  sameSchema(frame: DecodedFrame): boolean {
+  /** Same column names, order and kinds as `frame` (a decoded frame or another ring). */
+  sameSchema(frame: { readonly columns: readonly { readonly name: string; readonly kind: ColumnKind }[] }): boolean {
     const cols = frame.columns;
     if (cols.length !== this.columns.length) return false;
     for (let i = 0; i < cols.length; i++) {

@@ -7,8 +7,7 @@
 import type { Table } from 'apache-arrow';
 import type { ColumnKind, DecodedFrame } from '../wire/decoded-frame.js';
 import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
-import { ringSchema, tableView } from './arrow-view.js';
-import type { Schema } from './arrow.js';
+import { RingView } from './arrow-view.js';
 import { exportFrames, type Manifest } from './export.js';
 import { FrameRing } from './frame-ring.js';
 import { RequestThrottle } from './request-throttle.js';
@@ -48,8 +47,8 @@ const HELD_BACK: IngestOutcome = Object.freeze({ action: 'held_back' });
 /** Everything known about one key: its rows (once a frame was stored) and its request state. */
 class KeySlot {
   ring: FrameRing | undefined = undefined;
-  /** Arrow schema of `ring`, made on the first read; one per schema so readers may cache by it. */
-  schema: Schema | undefined = undefined;
+  /** Arrow side of `ring`, made on its first read (FrameStore.table). */
+  view: RingView | undefined = undefined;
   readonly requests = new RequestThrottle();
   constructor(
     readonly producer: string,
@@ -57,11 +56,6 @@ class KeySlot {
     /** Candle length; NaN for a timeframe freqtrade does not know. */
     readonly timeframeMs: number,
   ) {}
-
-  table(ring: FrameRing): Table {
-    this.schema ??= ringSchema(ring);
-    return tableView(ring, this.schema);
-  }
 
   held(ring: FrameRing): HeldKey {
     return { producer: this.producer, key: this.key, rows: ring.rows, firstDate: ring.date(0), lastDate: ring.lastDate(), la: ring.la };
@@ -137,16 +131,12 @@ export class FrameStore {
     const slot = this.find(producer, { pair, timeframe, candleType });
     const ring = slot?.ring;
     if (slot === undefined || ring === undefined) return undefined;
-    return { table: slot.table(ring), la: ring.la };
+    return { table: this.table(slot, ring), la: ring.la };
   }
 
   /** Every key with rows held. */
   *keys(): Iterable<HeldKey> {
-    for (const pairs of this.slots.values()) {
-      for (const slots of pairs.values()) {
-        for (const slot of slots) if (slot.ring !== undefined) yield slot.held(slot.ring);
-      }
-    }
+    for (const slot of this.allSlots()) if (slot.ring !== undefined) yield slot.held(slot.ring);
   }
 
   /** `listener` runs synchronously after each stored replace/append; keep it cheap, it must not throw. */
@@ -166,14 +156,31 @@ export class FrameStore {
   private snapshot(producer: string, key: PairKey): { held: HeldKey; table: Table } {
     const slot = this.find(producer, key)!;
     const ring = slot.ring!; // keys are never forgotten, and a held key always has a ring
-    return { held: slot.held(ring), table: slot.table(ring) };
+    return { held: slot.held(ring), table: this.table(slot, ring) };
+  }
+
+  /**
+   * A table over the key's ring. Its view is made on the first read and shares its schema with the keys
+   * holding the same columns: a schema is stable per key until its columns change, so readers may cache by it.
+   */
+  private table(slot: KeySlot, ring: FrameRing): Table {
+    slot.view ??= RingView.of(ring, this.views());
+    return slot.view.table();
+  }
+
+  private *views(): Iterable<RingView> {
+    for (const slot of this.allSlots()) if (slot.view !== undefined) yield slot.view;
+  }
+
+  private *allSlots(): Iterable<KeySlot> {
+    for (const pairs of this.slots.values()) for (const slots of pairs.values()) yield* slots;
   }
 
   private replace(slot: KeySlot, frame: DecodedFrame, la: string): IngestOutcome {
     let ring = slot.ring;
     if (ring === undefined || !ring.sameSchema(frame)) {
       ring = slot.ring = FrameRing.allocate(this.capacity, frame);
-      slot.schema = undefined;
+      slot.view = undefined;
     }
     ring.replace(frame);
     return this.stored(slot, ring, la, REPLACED);

@@ -4,6 +4,8 @@
  */
 export class TagDictionary {
   readonly values: string[] = [];
+  /** Changes whenever `values` does, so a reader may keep what it derived from them until then. */
+  version = 0;
   private readonly codes = new Map<string, number>();
 
   /** The code of `s`, added when new. */
@@ -13,6 +15,7 @@ export class TagDictionary {
       c = this.values.length;
       this.values.push(s);
       this.codes.set(s, c);
+      this.version++;
     }
     return c;
   }
@@ -35,6 +38,7 @@ export class TagDictionary {
       remap[c] = next++;
     }
     this.values.length = next;
+    this.version++;
     return remap;
   }
 }

@@ -86,18 +86,35 @@ export function textAt(table: Table, col: number, row: number): string | null {
   const batches = table.batches;
   let local = row;
   for (let b = 0; b < batches.length; b++) {
-    if (local < batches[b]!.numRows) {
-      const x: unknown = batches[b]!.getChildAt(col)?.get(local);
+    const d = batches[b]!.data.children[col]!;
+    if (local < d.length) {
+      const x: unknown = d.typeId === Type.Dictionary ? dictionaryCell(d, local) : batches[b]!.getChildAt(col)?.get(local);
       return typeof x === 'string' ? x : null;
     }
-    local -= batches[b]!.numRows;
+    local -= d.length;
   }
   return null;
 }
 
-function cell(d: Data, i: number): number {
+/** Dictionary values as JS values, per dictionary vector (the store keeps one per tag column until its strings change). */
+const dictionaryValues = new WeakMap<object, unknown[]>();
+
+/** A dictionary-encoded cell without getChildAt's Vector and get()'s decoding per read. */
+function dictionaryCell(d: Data, i: number): unknown {
+  const dictionary = d.dictionary;
+  if (dictionary === undefined || isNull(d, i)) return null;
+  let values = dictionaryValues.get(dictionary);
+  if (values === undefined) dictionaryValues.set(dictionary, (values = [...dictionary]));
+  return values[Number((d.values as ArrayLike<number | bigint>)[i])];
+}
+
+function isNull(d: Data, i: number): boolean {
   const bitmap = d.nullBitmap;
-  if (bitmap !== undefined && bitmap.length > 0 && !bitSet(bitmap, d.offset + i)) return NaN;
+  return bitmap !== undefined && bitmap.length > 0 && !bitSet(bitmap, d.offset + i);
+}
+
+function cell(d: Data, i: number): number {
+  if (isNull(d, i)) return NaN;
   switch (d.typeId) {
     case Type.Float:
     case Type.Int:

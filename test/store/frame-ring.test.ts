@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Dictionary, Vector } from 'apache-arrow';
-import { ringSchema, tableView } from '../../src/store/arrow-view.js';
+import { RingView } from '../../src/store/arrow-view.js';
 import { bitmapBytes, getBit, packBits } from '../../src/store/bitmap.js';
 import { FrameRing } from '../../src/store/frame-ring.js';
 import { candles, decodedFrame } from './decoded-frame-fixture.js';
@@ -44,10 +44,11 @@ test('the tag dictionary is compacted once it holds more strings than twice the 
   const one = (i: number) => decodedFrame([i], { enter_tag: [i % 5 === 0 ? null : `t${i}`] });
   const ring = FrameRing.allocate(capacity, one(0));
   ring.replace(one(0));
+  const view = RingView.of(ring); // one view throughout: its dictionary vectors must follow compactions
   let largest = 0;
   for (let i = 1; i < 100; i++) {
     ring.push(one(i));
-    const col = tableView(ring, ringSchema(ring)).getChild('enter_tag')! as Vector<Dictionary>;
+    const col = view.table().getChild('enter_tag')! as Vector<Dictionary>;
     largest = Math.max(largest, col.data[0]!.dictionary!.length);
     const want = candles(Math.max(0, i - capacity + 1), Math.min(i + 1, capacity), 1).map((j) => (j % 5 === 0 ? null : `t${j}`));
     assert.deepEqual([...col], want, `after row ${i}`);
@@ -61,7 +62,7 @@ test('a dictionary shared by both batches of a wrapped view is one vector', () =
   const ring = FrameRing.allocate(5, frame(0, 5));
   ring.replace(frame(0, 5));
   ring.push(frame(5, 2));
-  const table = tableView(ring, ringSchema(ring));
+  const table = RingView.of(ring).table();
   assert.equal(table.batches.length, 2);
   const col = table.getChild('exit_tag')!;
   assert.equal(col.data[0]!.dictionary, col.data[1]!.dictionary);
