@@ -2,8 +2,8 @@ import {
   OHLCV_COLUMNS, SIGNAL_COLUMNS, TAG_COLUMNS, type ColumnKind, type DecodedFrame,
 } from './decoded-frame.js';
 import { Ch, EscapedJsonReader, FAIL } from './escaped-json-reader.js';
-import { bytesEqual, decodeInnerString, innerStringEnd } from './escaped-text.js';
-import { FrameColumn, State, fill } from './frame-column.js';
+import { decodeInnerString, innerStringEnd } from './escaped-text.js';
+import { FrameColumn, Put, State } from './frame-column.js';
 import { scanNumber } from './json-number.js';
 
 /**
@@ -228,7 +228,7 @@ export class FrameDecoder extends EscapedJsonReader {
     col.hinted = kind !== undefined;
     if (removeSignals && (col.signal || col.tag)) col.state = State.Forced;
     else if (kind !== undefined) col.state = HINTED_STATE[kind];
-    else col.state = col.signal ? State.NullInt8 : col.tag ? State.NullDict : State.NullF64;
+    else col.state = col.signal ? State.Int8 : col.tag ? State.Dict : State.F64;
   }
 
   /** Decodes the rows of "data" (p at its opening bracket). */
@@ -278,7 +278,7 @@ export class FrameDecoder extends EscapedJsonReader {
             p++;
             continue;
           } else if (c === 0x6e && p + 4 <= end && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) {
-            this.null(col, row);
+            col.putNull(row);
             p += 4;
             continue;
           }
@@ -355,11 +355,10 @@ export class FrameDecoder extends EscapedJsonReader {
       if (q < 0) return q;
       const v = this.num.value;
       if (v === Infinity || v === -Infinity) {
-        this.null(col, row); // beyond the double range: pandas reads ±inf, held as null like every non-finite value
+        col.putNull(row); // beyond the double range: pandas reads ±inf, held as null like every non-finite value
         return q;
       }
-      const r = this.numberInto(col, row, v);
-      return r < 0 ? r : q;
+      return this.put(col.putNumber(row, v, this.cap), col, row, q);
     }
     let q: number;
     switch (c) {
@@ -367,93 +366,28 @@ export class FrameDecoder extends EscapedJsonReader {
       case 0x4e: q = this.literal(p, 'NaN'); break;
       case Ch.LetterI: q = this.literal(p, 'Infinity'); break;
       case Ch.Minus: q = this.literal(p, '-Infinity'); break;
-      case 0x74: q = this.literal(p, 'true'); return q < 0 ? q : this.boolInto(col, row, 1, q);
-      case 0x66: q = this.literal(p, 'false'); return q < 0 ? q : this.boolInto(col, row, 0, q);
+      case 0x74: q = this.literal(p, 'true'); return q < 0 ? q : this.put(col.putBool(row, 1, this.cap), col, row, q);
+      case 0x66: q = this.literal(p, 'false'); return q < 0 ? q : this.put(col.putBool(row, 0, this.cap), col, row, q);
       case Ch.Quote: return this.string(p + this.ch.width, col, row);
       case Ch.Open: case Ch.OpenObj: return this.fail(p, `unsupported value (list or object) in row ${row}`);
       default: return this.fail(p, p >= this.end ? 'truncated frame' : `unexpected character in row ${row}`);
     }
-    if (q >= 0) this.null(col, row);
+    if (q >= 0) col.putNull(row);
     return q;
   }
 
-  private numberInto(col: FrameColumn, row: number, v: number): number {
-    const zeroOne = v === 0 || v === 1;
-    let s = col.state;
-    switch (s) {
-      case State.Forced:
-        return 0;
-      case State.Int8:
-      case State.Bool:
-        if (zeroOne && (s === State.Int8 || col.hinted)) break; // numbers in a bool column only when hinted
-        if (col.hinted) return MISMATCH;
-        col.become((s = State.F64), row, this.cap); // a signal column with other numbers, a bool column with numbers
-        break;
-      case State.Dict:
-        return col.hinted ? MISMATCH : this.mixed(col, row);
-      case State.NullInt8:
-        col.become((s = zeroOne ? State.Int8 : State.F64), row, this.cap);
-        break;
-      case State.NullF64:
-      case State.NullDict:
-        col.become((s = State.F64), row, this.cap);
-        break;
-    }
-    if (s === State.F64) col.f64[row] = v;
-    else col.i8[row] = v;
-    col.valid[row] = 1;
-    return 0;
-  }
-
-  private boolInto(col: FrameColumn, row: number, v: number, q: number): number {
-    let s = col.state;
-    if (s === State.Forced) return q;
-    if (s === State.Dict) return col.hinted ? MISMATCH : this.mixed(col, row);
-    if (s === State.NullF64 || s === State.NullDict) col.become((s = State.Bool), row, this.cap);
-    else if (s === State.NullInt8) col.become((s = State.Int8), row, this.cap);
-    if (s === State.F64) col.f64[row] = v;
-    else col.i8[row] = v;
-    col.valid[row] = 1;
-    return q;
-  }
-
-  private null(col: FrameColumn, row: number): void {
-    col.valid[row] = 0;
-    const s = col.state;
-    if (s === State.F64) col.f64[row] = NaN;
-    else if (s === State.Int8 || s === State.Bool) col.i8[row] = 0;
-    else if (s === State.Dict) col.codes[row] = -1;
-  }
-
-  /** A string cell whose content starts at s: a dictionary code, found by raw bytes before any string is made. */
+  /** A string cell whose content starts at s. */
   private string(s: number, col: FrameColumn, row: number): number {
-    const b = this.b, ch = this.ch;
-    const e = innerStringEnd(b, s, this.end, ch);
+    const e = innerStringEnd(this.b, s, this.end, this.ch);
     if (e < 0) return this.fail(s, `malformed string in row ${row}`);
-    const q = e + ch.width;
-    const plain = ch.plain;
-    let st = col.state;
-    if (st === State.Forced) return q;
-    if (st === State.F64 || st === State.Int8 || st === State.Bool) return col.hinted ? MISMATCH : this.mixed(col, row);
-    if (st !== State.Dict) col.become((st = State.Dict), row, this.cap);
-    const len = e - s;
-    let code = -1;
-    for (let i = 0; i < col.rawCount; i++) {
-      if (col.rawLen[i] === len && bytesEqual(b, s, b, col.rawStart[i]!, len)) {
-        code = col.rawCode[i]!;
-        break;
-      }
-    }
-    if (code < 0) {
-      code = col.code(plain ? b.toString('latin1', s, e) : decodeInnerString(b, s, e, ch));
-      col.remember(s, len, code);
-    }
-    col.codes[row] = code;
-    col.valid[row] = 1;
-    return q;
+    const q = e + this.ch.width;
+    return this.put(col.putString(row, this.b, s, e, this.ch, this.cap), col, row, q);
   }
 
-  private mixed(col: FrameColumn, row: number): number {
+  /** Position q after a value the column took, or what its refusal means. */
+  private put(r: Put, col: FrameColumn, row: number, q: number): number {
+    if (r === Put.Ok) return q;
+    if (r === Put.Mismatch) return MISMATCH;
     return this.fail(-1, `column ${JSON.stringify(col.name)} mixes text and numbers (row ${row})`);
   }
 
@@ -469,18 +403,10 @@ export class FrameDecoder extends EscapedJsonReader {
     this.cap = cap;
   }
 
-  /** Settles kinds, fills the columns remove_entry_exit_signals sets, forgets columns no longer sent. */
+  /** Settles kinds (and the columns remove_entry_exit_signals sets), forgets columns no longer sent. */
   private finish(rows: number): void {
     const frame = this.frame;
-    for (const col of frame.columns as FrameColumn[]) {
-      if (col.state === State.Forced) {
-        col.state = col.signal ? State.Int8 : State.Dict;
-        col.prepare(col.state, this.cap);
-        col.fillNull(col.state, 0, rows);
-        fill(col.valid, col.signal ? 1 : 0, 0, rows); // signals are 0, tags are null
-      }
-      col.finish(rows, this.cap);
-    }
+    for (const col of frame.columns as FrameColumn[]) col.finish(rows, this.cap);
     frame.rows = rows;
     if (this.pool.size > frame.columns.length) {
       for (const [name, col] of this.pool) if (col.seen !== this.seq) this.pool.delete(name);
