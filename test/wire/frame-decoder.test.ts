@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import type { ColumnKind, DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder, type DecodeOptions, type DecodeResult } from '../../src/wire/frame-decoder.js';
+import { VECTORS_DIR } from '../demo/vectors.js';
 
-const VECTORS = process.env['FT_EDGE_VECTORS'] ?? '/work/shared/vectors';
 const D0 = 1729761300000;
 const STEP = 300_000;
 
@@ -227,7 +227,7 @@ test('a frame text that ends anywhere early fails cleanly, and the decoder stays
 });
 
 test('one decoder across messages of different sizes and columns gives what a fresh one gives', () => {
-  const wire = (name: string): Buffer => readFileSync(join(VECTORS, `${name}.wire`));
+  const wire = (name: string): Buffer => readFileSync(join(VECTORS_DIR, `${name}.wire`));
   const msgs = [
     wire('analyzed_df_full_1500'), wire('analyzed_df_incremental_1row'), wire('analyzed_df_empty'),
     message(split(['date', 'x'], [[D0, 1], [D0, 'a']])), wire('analyzed_df_incremental_1row'), wire('analyzed_df_string_tags'),

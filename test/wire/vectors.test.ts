@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import type { DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
 import { parseEnvelope, type Envelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
+import { VECTORS_DIR } from '../demo/vectors.js';
 
 // The shared producer vectors: every message classified as its expected.json says, every frame decoded to its
 // values with exact_overrides applied (ft-edge rounds correctly, pandas does not).
-const DIR = process.env['FT_EDGE_VECTORS'] ?? '/work/shared/vectors';
 
 type Cell = number | string | boolean | null;
 interface Expected {
@@ -25,12 +25,12 @@ interface Expected {
   };
 }
 
-const vectors = readdirSync(DIR).filter((f) => f.endsWith('.wire')).sort().map((f) => {
+const vectors = readdirSync(VECTORS_DIR).filter((f) => f.endsWith('.wire')).sort().map((f) => {
   const name = f.slice(0, -'.wire'.length);
   return {
     name,
-    msg: readFileSync(join(DIR, f)),
-    expected: JSON.parse(readFileSync(join(DIR, `${name}.expected.json`), 'utf8')) as Expected,
+    msg: readFileSync(join(VECTORS_DIR, f)),
+    expected: JSON.parse(readFileSync(join(VECTORS_DIR, `${name}.expected.json`), 'utf8')) as Expected,
   };
 });
 
@@ -71,7 +71,7 @@ function assertFrame(frame: DecodedFrame, df: NonNullable<Expected['df']>, name:
 const producerVectors = vectors.filter((v) => v.expected.direction === 'producer_to_consumer');
 
 test('there are producer vectors to check', () => {
-  assert.ok(producerVectors.length >= 25, `${producerVectors.length} vectors in ${DIR}`);
+  assert.ok(producerVectors.length >= 25, `${producerVectors.length} vectors in ${VECTORS_DIR}`);
 });
 
 for (const { name, msg, expected } of producerVectors) {
