@@ -31,7 +31,7 @@ function hexValue(c: number): number {
 }
 
 /** The character an outer escape at `p` (b[p] is a backslash) stands for. */
-export function outerEscape(b: Buffer, p: number, end: number, out: CharOut): void {
+function outerEscape(b: Buffer, p: number, end: number, out: CharOut): void {
   out.width = 2;
   out.code = -1;
   if (p + 1 >= end) return;

@@ -29,6 +29,7 @@ const MISMATCH = -2; // a value does not fit its hinted kind: decode again witho
 const DATE = -2; // slot of the date column
 const SKIP = -1; // slot of a column the projection drops
 const MAX_DATE_MS = 8.64e15; // the range of a JS Date
+const MAX_COLUMNS = 16_384; // FreqAI frames reach a few thousand; a garbage list of millions must not become strings
 const TWO_63 = 2 ** 63;
 const SIGNALS: ReadonlySet<string> = new Set(SIGNAL_COLUMNS);
 const TAGS: ReadonlySet<string> = new Set(TAG_COLUMNS);
@@ -156,6 +157,7 @@ export class FrameDecoder extends EscapedJsonReader {
       if (this.charAt(p) === Ch.Close) p += ch.width;
       else for (;;) {
         if (this.charAt(p) !== Ch.Quote) return this.fail(p, `column name ${names.length} is not a string`);
+        if (names.length === MAX_COLUMNS) return this.fail(p, `more than ${MAX_COLUMNS} columns`);
         const s = p + ch.width;
         const e = innerStringEnd(b, s, this.end, ch);
         if (e < 0) return this.fail(s, 'malformed string');

@@ -131,6 +131,7 @@ test('values that are not scalars, and frames that are not split orient, are ref
   assert.match(reason('{"columns":["date"],"index":[0,1],"data":[[1]]}'), /^"index" has 2 labels for 1 rows/);
   assert.match(reason(split(['date', 'a', 'a'], [[D0, 1, 2]])), /^duplicate column "a"/);
   assert.match(reason('{"columns":["date"],"index":[0],"data":[[1]]'), /truncated frame/);
+  assert.match(reason(`{"columns":[${'"c",'.repeat(20_000)}"date"],"data":[]}`), /^more than 16384 columns/);
 });
 
 test('date must be present as integer epoch milliseconds', () => {
