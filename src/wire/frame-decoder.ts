@@ -285,8 +285,17 @@ export class FrameDecoder extends EscapedJsonReader {
             continue;
           }
           p = this.cell(p, col, row);
+        } else if (s === DATE) {
+          const q = scanNumber(b, p, end, num);
+          const v = num.value;
+          if (q >= 0 && Number.isInteger(v) && v <= MAX_DATE_MS && v >= -MAX_DATE_MS) {
+            frame.dates[row] = v;
+            p = q;
+            continue;
+          }
+          p = this.date(p, row);
         } else {
-          p = s === DATE ? this.date(p, row) : this.skipCell(p, row);
+          p = this.skipCell(p, row);
         }
         if (p < 0) return p;
       }
