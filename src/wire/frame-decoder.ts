@@ -10,12 +10,14 @@ import { scanNumber } from './json-number.js';
  * Decodes the frame text of an analyzed_df message (pandas `to_json(orient="split")`, still escaped inside the
  * outer message) straight into the typed arrays of a reusable DecodedFrame: one pass over the bytes, no
  * JSON.parse, no per-row objects, strings only for tag cells (deduplicated per column by their raw bytes).
+ * Numbers are correctly rounded (as JSON.parse); NaN/Infinity literals, null and floats beyond the double range
+ * are null; integers beyond 64 bits, ragged rows and anything not split orient fail the message with a reason.
  */
 
 export interface DecodeOptions {
-  /** Kinds the store holds for this key (stable types). */
+  /** Kinds the store holds for this key (stable types). A value that does not fit one decodes the message again without hints. */
   hint?: ReadonlyMap<string, ColumnKind> | undefined;
-  /** Projection: keep only these + date + OHLCV. */
+  /** Projection: keep only these + date + OHLCV. Pass the same Set every time: its identity caches the layout. */
   keep?: ReadonlySet<string> | null | undefined;
   /** freqtrade's remove_entry_exit_signals, applied while decoding. */
   removeSignals: boolean;
