@@ -75,4 +75,6 @@ step "clean for a reproducible tree"
 rm -f "$R/var/lib/dbus/machine-id" "$R/var/lib/systemd/random-seed" "$R/var/cache/ldconfig/aux-cache" \
   "$R"/var/lib/dpkg/*-old "$R"/var/cache/debconf/*-old "$R/etc/.pwd.lock"
 find "$R/var/log" -type f -delete
+# The package cache was synced out to the build cache; lists and caches are outdated by the first apt update.
+find "$R/var/cache/apt" "$R/var/lib/apt/lists" -type f -delete
 rm -rf "$R/tmp/"* "$R/var/tmp/"* "$R/root/.npm"

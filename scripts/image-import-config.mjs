@@ -17,7 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import JSON5 from 'json5';
@@ -173,6 +173,7 @@ function writeFileAtomic(file, content, mode, gid) {
   const tmp = `${file}.tmp`;
   const fd = openSync(tmp, 'w', mode);
   try {
+    fchmodSync(fd, mode); // the mode asked for, whatever the umask
     writeFileSync(fd, content);
     fsyncSync(fd);
   } finally {

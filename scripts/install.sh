@@ -92,7 +92,9 @@ install -D -m 0644 "$PREFIX/systemd/udev/rules.d/60-ft-edge.rules" /etc/udev/rul
 install -D -m 0644 "$PREFIX/systemd/ft-edge.service" /etc/systemd/system/ft-edge.service
 install -D -m 0644 "$PREFIX/scripts/image-import-config.service" /etc/systemd/system/ft-edge-import-config.service
 
-install -d -m 0750 -o root -g ft-edge "$ETC"
+# 0755 as systemd's ConfigurationDirectory= expects; the files in it carry their own modes (local.json 0640
+# root:ft-edge, ws_token 0600 root).
+install -d -m 0755 -o root -g root "$ETC"
 # LoadCredential= needs the path to exist: an empty directory = no credential (the token is in the config).
 [ -e "$ETC/ws_token" ] || install -d -m 0700 -o root -g root "$ETC/ws_token"
 if [ -e "$ETC/local.json" ]; then

@@ -4,8 +4,8 @@
  * image under qemu-system-aarch64 (-M virt, -cpu max, software emulation) with the image's own kernel and initrd,
  * with ft-edge.json written onto its FAT partition as a user would, and the demo producer running here on
  * 127.0.0.1 (the guest reaches it as 10.0.2.2 through QEMU user networking). Then checks from outside, through a
- * test-only agent that the kernel command line adds to the guest (systemd credentials; the image itself is not
- * changed) and that runs shell commands sent over a virtio serial port.
+ * test-only agent that runs shell commands sent over a virtio serial port: the agent and its unit are written
+ * into the test's copy of the disk only (debugfs), and the kernel command line starts it (systemd.wants=).
  *
  * Every wait is bounded and says what it waited for; QEMU and the producer are stopped on every exit path.
  * usage: boot-proof.mjs --image IMG --work DIR
@@ -40,10 +40,9 @@ while IFS=' ' read -r id cmd <&3; do
 done
 `;
 const AGENT_UNIT = `[Unit]
-Description=ft-edge boot proof agent (test only, from the kernel command line)
+Description=ft-edge boot proof agent (test only)
 [Service]
-ImportCredential=proof.agent
-ExecStart=/bin/sh \${CREDENTIALS_DIRECTORY}/proof.agent
+ExecStart=/bin/sh /usr/local/sbin/ft-edge-proof-agent
 Restart=always
 `;
 
@@ -109,6 +108,9 @@ class Agent {
   }
 }
 
+/** An error that ends a wait at once instead of being retried. */
+class Fatal extends Error {}
+
 /** Polls `fn` until it returns a truthy value; throws naming what it waited for and the last value seen. */
 async function until(what, fn, timeoutMs, everyMs = 2000) {
   const end = Date.now() + timeoutMs;
@@ -118,6 +120,7 @@ async function until(what, fn, timeoutMs, everyMs = 2000) {
       last = await fn();
       if (last) return last;
     } catch (e) {
+      if (e instanceof Fatal) throw e;
       last = e.message;
     }
     if (Date.now() > end) throw new Error(`timed out after ${secs(timeoutMs)}s waiting for ${what}${last !== undefined && last !== false ? ` (last: ${String(last).slice(0, 300)})` : ''}`);
@@ -165,6 +168,7 @@ function prepareDisk(token, port) {
     execFileSync('mcopy', ['-o', '-i', FAT, `::/${f}`, join(opt.work, prefix)], { env });
     return f;
   };
+  installAgent(disk);
   const kernel = pick('vmlinuz-');
   const initrd = pick('initrd.img-');
   const cmdline = execFileSync('mtype', ['-i', FAT, '::/cmdline.txt'], { env, encoding: 'utf8' });
@@ -172,14 +176,29 @@ function prepareDisk(token, port) {
   return { disk, cmdline };
 }
 
+/** Writes the agent and its unit into the root filesystem of the test's disk copy, without mounting it. */
+function installAgent(disk) {
+  const table = JSON.parse(execFileSync('sfdisk', ['-J', disk], { encoding: 'utf8' })).partitiontable;
+  const root = `${disk}?offset=${table.partitions[1].start * table.sectorsize}`;
+  writeFileSync(join(opt.work, 'agent.sh'), AGENT);
+  writeFileSync(join(opt.work, 'agent.service'), AGENT_UNIT);
+  const cmds = [
+    `write ${join(opt.work, 'agent.sh')} /usr/local/sbin/ft-edge-proof-agent`,
+    `write ${join(opt.work, 'agent.service')} /etc/systemd/system/ft-edge-proof.service`,
+    ...['/usr/local/sbin/ft-edge-proof-agent', '/etc/systemd/system/ft-edge-proof.service'].flatMap((f) =>
+      [`sif ${f} uid 0`, `sif ${f} gid 0`, `sif ${f} mode 0100644`]),
+  ];
+  writeFileSync(join(opt.work, 'debugfs.cmds'), cmds.join('\n') + '\n');
+  const out = execFileSync('debugfs', ['-w', '-f', join(opt.work, 'debugfs.cmds'), root], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  if (/error|not found|Could not/i.test(out)) throw new Error(`debugfs: ${out}`);
+}
+
 function startQemu(disk, cmdline) {
-  const cred = (name, text) => `systemd.set_credential_binary=${name}:${Buffer.from(text).toString('base64')}`;
   // The image's own cmdline.txt, with QEMU's serial console instead of the Pi's; timesyncd masked so the guest
   // sends nothing beyond this machine.
   const append = [
     ...cmdline.trim().split(/\s+/).filter((a) => !a.startsWith('console=')),
     'console=ttyAMA0', 'systemd.mask=systemd-timesyncd.service', 'systemd.wants=ft-edge-proof.service',
-    cred('systemd.extra-unit.ft-edge-proof.service', AGENT_UNIT), cred('proof.agent', AGENT),
   ].join(' ');
   const args = [
     '-M', 'virt', '-cpu', 'max,pauth-impdef=on', '-smp', '2', '-m', '1024',
@@ -206,6 +225,7 @@ async function activeProps(what, timeoutMs) {
   let last;
   await until(what, async () => {
     last = await unitProps('ActiveState,SubState,MainPID,NRestarts,ActiveEnterTimestampMonotonic,StatusText');
+    if (last.ActiveState === 'failed') throw new Fatal('ft-edge.service failed (journal below)');
     return last.ActiveState === 'active' && last.SubState === 'running';
   }, timeoutMs);
   return last;

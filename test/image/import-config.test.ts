@@ -25,7 +25,8 @@ function setup(bootText: string): { root: string; boot: string; run: () => { cod
     root,
     boot,
     run: () => {
-      const r = spawnSync(process.execPath, [SCRIPT, '--boot', boot, '--root', root, '--no-system'], { encoding: 'utf8' });
+      // UMask=0077 as in the unit: the files still get the modes the service needs.
+      const r = spawnSync('sh', ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, SCRIPT, '--boot', boot, '--root', root, '--no-system'], { encoding: 'utf8' });
       return { code: r.status, out: r.stdout + r.stderr };
     },
   };
