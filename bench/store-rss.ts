@@ -1,9 +1,10 @@
 /**
  * Process RSS holding 100 pairs x 1500 rows x 30 columns (24 float64, 4 int8 signals, 2 dict tags), reached
  * the way the daemon reaches it: full-frame messages decoded and stored, then rounds of one-row messages
- * appended. Each V8 flag set runs in its own child process; RSS is reported beside the raw column bytes and
- * the target 45 MB + 1.15 x raw, and for the recommended flags split into a fixed part and a part per raw
- * byte (from runs at two sizes).
+ * appended, in a process that loads only the store and the decoder (bench/daemon-rss.ts measures the whole
+ * daemon). Each launch (environment + node options) runs in its own child process; RSS is reported beside the
+ * raw column bytes and the target 45 MB + 1.15 x raw, and for the bin's own launch (its #! line) split into
+ * a fixed part and a part per raw byte (from runs at two sizes).
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +12,7 @@ import { FrameStore } from '../src/store/index.js';
 import { parseEnvelope } from '../src/wire/envelope.js';
 import type { ColumnKind } from '../src/wire/decoded-frame.js';
 import { FrameDecoder } from '../src/wire/frame-decoder.js';
+import { binLaunch } from './_bin-launch.js';
 
 const PAIRS = Number(process.env['FT_EDGE_BENCH_PAIRS'] ?? 100);
 const ROWS = 1500;
@@ -23,14 +25,19 @@ const T0 = Date.UTC(2024, 9, 1);
 const MB = 1024 * 1024;
 const VALUE_BYTES: Readonly<Record<ColumnKind, number>> = { float64: 8, int8: 1, bool: 1 / 8, dict: 4 };
 
-const RECOMMENDED = ['--max-semi-space-size=1'];
-const FLAG_SETS: string[][] = [
-  [],
-  RECOMMENDED,
-  [...RECOMMENDED, '--max-old-space-size=128'],
-  [...RECOMMENDED, '--optimize-for-size'],
-  [...RECOMMENDED, '--single-threaded'],
+interface Launch {
+  readonly env: Readonly<Record<string, string>>;
+  readonly nodeOptions: readonly string[];
+}
+const BIN: Launch = binLaunch();
+const LAUNCHES: Launch[] = [
+  { env: {}, nodeOptions: [] },
+  { env: {}, nodeOptions: ['--max-semi-space-size=1'] },
+  BIN,
+  { env: BIN.env, nodeOptions: [...BIN.nodeOptions, '--single-threaded'] },
 ];
+const launchName = (l: Launch): string =>
+  [...Object.entries(l.env).map(([k, v]) => `${k}=${v}`), ...l.nodeOptions].join(' ') || 'plain node';
 
 interface Measured {
   /** A node process with these flags that loaded nothing. */
@@ -51,34 +58,32 @@ else parent();
 function parent(): void {
   const mb = (x: number): string => `${(x / MB).toFixed(1)} MB`;
   console.log(`RSS holding ${PAIRS} pairs x ${ROWS} rows x ${FLOATS + SIGNALS.length + TAGS.length} columns (+ date), after ${APPEND_ROUNDS} rounds of one-row appends; target 45 MB + 1.15 x raw column bytes`);
-  for (const flags of FLAG_SETS) {
-    const m = run(flags, PAIRS);
+  for (const launch of LAUNCHES) {
+    const m = run(launch, PAIRS);
     if (m === undefined) continue;
     const target = 45 * MB + 1.15 * m.raw;
-    const name = flags.length === 0 ? 'default flags' : flags.join(' ');
+    const name = `${launchName(launch)}${launch === BIN ? ' (the bin\'s #! line)' : ''}`;
     console.log(`  ${name}: RSS ${mb(m.atRest)} (after gc() ${mb(m.afterGc)}) for raw ${mb(m.raw)}: ${m.atRest <= target ? 'within' : 'over'} target ${mb(target)}`);
     console.log(`    bare node ${mb(m.bare)}, modules loaded ${mb(m.baseline)}, JS heap ${mb(m.heapUsed)}, ArrayBuffers ${mb(m.arrayBuffers)}`);
   }
   // Fixed cost and cost per raw byte, from two sizes: the target's two terms, measured separately.
-  const small = run(RECOMMENDED, 10);
-  const large = run(RECOMMENDED, PAIRS);
+  const small = run(BIN, 10);
+  const large = run(BIN, PAIRS);
   if (small === undefined || large === undefined) return;
   const perByte = (large.atRest - small.atRest) / (large.raw - small.raw);
-  console.log(`  ${RECOMMENDED.join(' ')}, 10 vs ${PAIRS} pairs: RSS = ${mb(small.atRest - perByte * small.raw)} + ${perByte.toFixed(2)} x raw (target 45 MB + 1.15 x raw)`);
+  console.log(`  the bin's #! line, 10 vs ${PAIRS} pairs: RSS = ${mb(small.atRest - perByte * small.raw)} + ${perByte.toFixed(2)} x raw (target 45 MB + 1.15 x raw)`);
 }
 
-/** One child process holding `pairs` keys under `flags`; undefined (and a failed exit code) if it failed. */
-function run(flags: string[], pairs: number): Measured | undefined {
-  const r = spawnSync(process.execPath, [...flags, '--expose-gc', fileURLToPath(import.meta.url), 'child'], {
-    encoding: 'utf8',
-    env: { ...process.env, FT_EDGE_BENCH_PAIRS: String(pairs) },
-  });
+/** One child process holding `pairs` keys under `launch`; undefined (and a failed exit code) if it failed. */
+function run(launch: Launch, pairs: number): Measured | undefined {
+  const env = { ...process.env, ...launch.env, FT_EDGE_BENCH_PAIRS: String(pairs) };
+  const r = spawnSync(process.execPath, [...launch.nodeOptions, '--expose-gc', fileURLToPath(import.meta.url), 'child'], { encoding: 'utf8', env });
   if (r.status !== 0) {
-    console.log(`  ${flags.join(' ')}: child failed: ${r.stderr.trim().split('\n').at(-1)}`);
+    console.log(`  ${launchName(launch)}: child failed: ${r.stderr.trim().split('\n').at(-1)}`);
     process.exitCode = 1;
     return undefined;
   }
-  const bare = spawnSync(process.execPath, [...flags, '--expose-gc', '-e', 'gc(); setTimeout(() => console.log(process.memoryUsage().rss), 200)'], { encoding: 'utf8' });
+  const bare = spawnSync(process.execPath, [...launch.nodeOptions, '--expose-gc', '-e', 'gc(); setTimeout(() => console.log(process.memoryUsage().rss), 200)'], { encoding: 'utf8', env });
   return { ...(JSON.parse(r.stdout) as Omit<Measured, 'bare'>), bare: Number(bare.stdout) };
 }
 

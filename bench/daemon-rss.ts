@@ -1,0 +1,151 @@
+/**
+ * RSS of the real daemon (`ft-edge run`, the compiled bin) holding 100 pairs x 1500 rows x 30 columns from a
+ * demo producer in this process, with new candles arriving (one per pair per second) and the default strategy
+ * trading on them. Read from /proc/PID/status (VmRSS = RssAnon + RssFile + RssShmem) once every key holds 1500
+ * rows, then over a steady stretch; reported beside the raw column bytes (8 bytes per float64/date cell, 1 per
+ * int8/bool, 4 per dict code, counted from the frames the daemon exports afterwards) and issue 2's target
+ * 45 MB + 1.15 x raw.
+ * The first run starts the bin the way the kernel runs its `#!/usr/bin/env ...` line (as systemd's
+ * ExecStart=/usr/bin/ft-edge does), with this process's node first on PATH; the others show what other
+ * launch lines would do (FT_EDGE_BENCH_LAUNCH='node --a;-S X=1 node' replaces those). A second run of the bin's
+ * line with 30 pairs splits its RSS into a fixed part and a part per raw byte: the target's two terms.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { request } from '../src/appliance/control-client.js';
+import type { ExportResult, StatusReport } from '../src/appliance/control-protocol.js';
+import { startDemoProducer } from '../src/demo/index.js';
+import { Type, tableFromIPC } from '../src/store/arrow.js';
+import type { Manifest } from '../src/store/index.js';
+import { ENV, MAIN_JS, shebangArgument } from './_bin-launch.js';
+
+const PAIRS = 100;
+const ROWS = 1500;
+const COLUMNS = 30;
+const STEADY_MS = 20_000;
+const MB = 1024 * 1024;
+const TOKEN = 'bench-daemon-rss-token';
+const VARIANTS: string[] = process.env['FT_EDGE_BENCH_LAUNCH']?.split(';').map((s) => s.trim()).filter((s) => s !== '') ??
+  ['node', '-S node --max-semi-space-size=1'];
+
+interface Figures {
+  vmRss: number;
+  rssAnon: number;
+  rssFile: number;
+  rssShmem: number;
+}
+
+interface Measured {
+  /** After all keys were full, the last sample of the steady stretch and the largest VmRSS seen in it. */
+  last: Figures;
+  peak: number;
+  raw: number;
+  fillMs: number;
+}
+
+function procStatus(pid: number): Figures {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/** Raw column bytes of the exported frames, by the Arrow type of each column. */
+function rawBytes(dir: string, manifest: Manifest): number {
+  let raw = 0;
+  for (const f of manifest.frames) {
+    const table = tableFromIPC(readFileSync(join(dir, f.file)));
+    for (const field of table.schema.fields) {
+      const t = field.type.typeId;
+      const cell = t === Type.Float || t === Type.Timestamp ? 8 : t === Type.Int || t === Type.Bool ? 1 : t === Type.Dictionary ? 4 : NaN;
+      raw += cell * table.numRows;
+    }
+  }
+  return raw;
+}
+
+/** One daemon started as `/usr/bin/env LAUNCH main.js run`. */
+async function measure(launch: string, pairs = PAIRS): Promise<Measured> {
+  const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-bench-rss-'));
+  const producer = await startDemoProducer({
+    token: TOKEN, pairs: Array.from({ length: pairs }, (_, i) => `P${String(i).padStart(3, '0')}/USDT`),
+    history: ROWS, columns: COLUMNS, candleIntervalMs: 1000,
+  });
+  const socket = join(tmp, 'control.sock');
+  const config = {
+    external_message_consumer: { enabled: true, producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: TOKEN }] },
+    control: { socket },
+    datadir: join(tmp, 'state'),
+  };
+  const child = spawn(ENV, [launch, MAIN_JS, 'run'], {
+    env: { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: tmp, NODE_CONFIG_DIR: tmp, NODE_CONFIG: JSON.stringify(config) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  try {
+    const t0 = performance.now();
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`ft-edge run exited with ${child.exitCode}: ${stderr.trim()}`);
+      if (performance.now() - t0 > 120_000) throw new Error('the daemon did not fill every key within 120 s');
+      const status = (await request(socket, 'status').catch(() => undefined)) as StatusReport | undefined;
+      const p = status?.producers[0];
+      if (p !== undefined && p.keys === pairs && p.rows === pairs * ROWS) break;
+      await sleep(250);
+    }
+    const fillMs = performance.now() - t0;
+    let peak = 0;
+    let last = procStatus(child.pid!);
+    for (let t = 0; t < STEADY_MS; t += 1000) {
+      await sleep(1000);
+      last = procStatus(child.pid!);
+      peak = Math.max(peak, last.vmRss);
+    }
+    const exported = (await request(socket, 'export', {}, 60_000)) as ExportResult;
+    const manifest = exported.manifest as Manifest;
+    if (manifest.frames.length !== pairs || manifest.frames.some((f) => f.rows !== ROWS)) throw new Error('the export does not hold every key with 1500 rows');
+    return { last, peak, raw: rawBytes(exported.dir, manifest), fillMs };
+  } finally {
+    child.kill('SIGTERM');
+    await exited;
+    await producer.stop();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+const mb = (x: number): string => `${(x / MB).toFixed(1)} MB`;
+const shipped = shebangArgument();
+console.log(`ft-edge run holding ${PAIRS} pairs x ${ROWS} rows x ${COLUMNS} columns (demo producer, a candle per pair per second, ${STEADY_MS / 1000} s steady); target 45 MB + 1.15 x raw column bytes`);
+const report = (name: string, m: Measured): void => {
+  const target = 45 * MB + 1.15 * m.raw;
+  const { vmRss, rssAnon, rssFile, rssShmem } = m.last;
+  console.log(`  ${name}: VmRSS ${mb(vmRss)} (peak ${mb(m.peak)}) for raw ${mb(m.raw)}: ${vmRss <= target ? 'within' : 'over'} target ${mb(target)}`);
+  console.log(`    RssAnon ${mb(rssAnon)}, RssFile ${mb(rssFile)}, RssShmem ${mb(rssShmem)}; RSS - 1.15 x raw = ${mb(vmRss - 1.15 * m.raw)} (target 45 MB); all keys full after ${(m.fillMs / 1000).toFixed(1)} s`);
+};
+let shippedRun: Measured | undefined;
+for (const [i, launch] of [shipped, ...VARIANTS.filter((v) => v !== shipped)].entries()) {
+  const name = `${ENV} ${launch}${i === 0 ? ' (the bin\'s #! line)' : ''}`;
+  try {
+    const m = await measure(launch);
+    if (i === 0) shippedRun = m;
+    report(name, m);
+  } catch (e) {
+    console.log(`  ${name}: failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
+if (shippedRun !== undefined) {
+  try {
+    const small = await measure(shipped, 30);
+    report(`the bin's #! line with 30 pairs`, small);
+    const perByte = (shippedRun.last.vmRss - small.last.vmRss) / (shippedRun.raw - small.raw);
+    console.log(`  the bin's #! line, 30 vs ${PAIRS} pairs: RSS = ${mb(small.last.vmRss - perByte * small.raw)} + ${perByte.toFixed(2)} x raw (target 45 MB + 1.15 x raw)`);
+  } catch (e) {
+    console.log(`  30 pairs: failed: ${(e as Error).message}`);
+    process.exitCode = 1;
+  }
+}
