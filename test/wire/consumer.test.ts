@@ -93,7 +93,12 @@ async function connected(t: TestContext, over: Partial<ExternalMessageConsumerCo
     peer.latest().send('{"type":"whitelist","data":["MARK/USDT"]}');
     await until(() => (status().messages.whitelist ?? 0) > before, 'messages handled');
   };
-  return { ...s, peer, status, send };
+  /** The request the peer got last, once all `count` the consumer sent have arrived (they travel on while the test goes on). */
+  const lastRequest = async (count: number): Promise<string | undefined> => {
+    await until(() => peer.received.length >= count, `${count} requests at the peer`);
+    return peer.received.at(-1);
+  };
+  return { ...s, peer, status, send, lastRequest };
 }
 
 function column(store: FrameStore, pair: string, name: string, producer = 'p1'): Cell[] {
@@ -195,13 +200,13 @@ test('repeated garbage is logged at growing intervals, and counted every time', 
 });
 
 test('first contact with a short frame asks for 1500 candles of that pair; a gap asks for exactly the missing candles', async (t) => {
-  const { send, status, peer, store, advance } = await connected(t);
+  const { send, status, store, advance, lastRequest } = await connected(t);
   // nothing held, 3 rows: freqtrade asks for 1500
   await send(frameMessage('ETH/USDT', 10, 3));
-  assert.equal(peer.received.at(-1), '{"type":"analyzed_df","data":{"limit":1500,"pair":"ETH/USDT"}}');
+  assert.equal(await lastRequest(4), '{"type":"analyzed_df","data":{"limit":1500,"pair":"ETH/USDT"}}');
   // a full frame 0..199 is held; then candle 203 arrives: d = 4 candles -> int(4) + 1 = 5
   await send(frameMessage('BTC/USDT', 0, 200), frameMessage('BTC/USDT', 203, 1));
-  assert.equal(peer.received.at(-1), '{"type":"analyzed_df","data":{"limit":5,"pair":"BTC/USDT"}}');
+  assert.equal(await lastRequest(5), '{"type":"analyzed_df","data":{"limit":5,"pair":"BTC/USDT"}}');
   assert.equal(status().reRequests, 2);
   // the reply (the last 5 candles) closes the gap
   await send(frameMessage('BTC/USDT', 199, 5));
@@ -211,12 +216,12 @@ test('first contact with a short frame asks for 1500 candles of that pair; a gap
   // a gap of 150 candles: 1500 (once the store's per-key request backoff allows another request)
   advance(600_000);
   await send(frameMessage('BTC/USDT', 354, 1));
-  assert.equal(peer.received.at(-1), '{"type":"analyzed_df","data":{"limit":1500,"pair":"BTC/USDT"}}');
+  assert.equal(await lastRequest(6), '{"type":"analyzed_df","data":{"limit":1500,"pair":"BTC/USDT"}}');
   assert.equal(status().reRequests, 3);
 });
 
 test('on reconnect the store forgets outstanding requests: the gap is asked for again on the new connection', async (t) => {
-  const { send, status, peer } = await connected(t);
+  const { send, status, peer, lastRequest } = await connected(t);
   await send(frameMessage('BTC/USDT', 0, 200), frameMessage('BTC/USDT', 203, 1));
   assert.equal(status().reRequests, 1);
   await send(frameMessage('BTC/USDT', 204, 1)); // request outstanding: held back, not asked again
@@ -225,7 +230,7 @@ test('on reconnect the store forgets outstanding requests: the gap is asked for 
   await until(() => peer.received.length === 7, 'reconnect'); // 3 + 1 + 3
   await send(frameMessage('BTC/USDT', 205, 1));
   assert.equal(status().reRequests, 2);
-  assert.equal(peer.received.at(-1), '{"type":"analyzed_df","data":{"limit":7,"pair":"BTC/USDT"}}');
+  assert.equal(await lastRequest(8), '{"type":"analyzed_df","data":{"limit":7,"pair":"BTC/USDT"}}');
 });
 
 test('remove_entry_exit_signals zeroes signals and nulls tags before the store, adding missing columns', async (t) => {
