@@ -13,6 +13,7 @@ import { StatusReporter } from '../../src/appliance/status-line.js';
 import { Watchdog } from '../../src/appliance/watchdog.js';
 import { Shutdown } from '../../src/appliance/shutdown.js';
 import { FakeNotifySocket } from '../fakes/notify-socket.js';
+import { until } from '../helpers/until.js';
 
 const CHILD = process.env['FT_EDGE_TEST_CHILD'] === 'notify';
 
@@ -50,9 +51,6 @@ async function child(): Promise<void> {
   setTimeout(() => (up = 2), 150);
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-}
 
 function exited(c: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => c.once('exit', (code) => resolve(code)));

@@ -11,6 +11,7 @@ import { createLogger } from '../../src/log.js';
 import { SdNotify } from '../../src/appliance/sd-notify.js';
 import { Watchdog, watchdogIntervalMs } from '../../src/appliance/watchdog.js';
 import { FakeNotifySocket } from '../fakes/notify-socket.js';
+import { until } from '../helpers/until.js';
 
 const CHILD = process.env['FT_EDGE_TEST_CHILD'] === 'watchdog';
 
@@ -31,9 +32,6 @@ async function morePings(w: Watchdog, n: number): Promise<void> {
   }
 }
 
-async function until(cond: () => boolean): Promise<void> {
-  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
-}
 
 async function child(): Promise<void> {
   const log = createLogger('info');

@@ -126,12 +126,3 @@ export class TestClient {
     for (const f of w) f();
   }
 }
-
-/** Waits until `cond()` holds (polling; for states the producer reaches asynchronously). */
-export async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WebSocket } from 'ws';
 import { GARBAGE_KINDS, startDemoProducer, type DemoProducer, type DemoProducerOptions } from '../../src/demo/index.js';
-import { analyzedDf, TestClient, until } from './client.js';
+import { analyzedDf, TestClient } from './client.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'demo-secret';
 const PAIRS = ['BTC/USDT', 'ETH/USDT'];

@@ -2,7 +2,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoProducer, type DemoProducer, type DemoProducerOptions } from '../../src/demo/index.js';
 import { formatFloat } from '../../src/demo/pandas-json.js';
-import { analyzedDf, TestClient, until, type Message } from './client.js';
+import { analyzedDf, TestClient, type Message } from './client.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'demo-secret';
 const PAIRS = ['BTC/USDT', 'ETH/USDT', 'XRP/USDT'];

@@ -10,6 +10,7 @@ import { GARBAGE_KINDS, startDemoProducer, type DemoProducer, type DemoProducerO
 import { createLogger } from '../../src/log.js';
 import { FrameStore } from '../../src/store/index.js';
 import { Consumer, type ConsumerEvent, type ProducerStatus } from '../../src/wire/consumer.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'integration-token';
 const PAIRS = ['BTC/USDT', 'ETH/USDT'];
@@ -89,13 +90,6 @@ async function holdsAll(store: FrameStore, producer: string, d: DemoProducer, pa
   }
 }
 
-async function until(cond: () => boolean, what: string, ms = 8000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 const initialRequests = (d: DemoProducer) => d.received().filter((r) => r.type === 'subscribe').length;
 

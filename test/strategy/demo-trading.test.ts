@@ -13,17 +13,11 @@ import { FrameStore } from '../../src/store/index.js';
 import { Consumer } from '../../src/wire/consumer.js';
 import { journalPath, readTrades } from '../../src/journal/journal.js';
 import { Trading, type TradingDaemonConfig } from '../../src/strategy/trading.js';
+import { until } from '../helpers/until.js';
 
 const TOKEN = 'demo-token';
 const PAIRS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT'];
 
-async function until(what: string, cond: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('demo producer -> consumer -> store -> UpstreamSignals: trades open and close, and survive a restart', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'ft-edge-demo-trading-'));
@@ -51,12 +45,12 @@ test('demo producer -> consumer -> store -> UpstreamSignals: trades open and clo
   });
   await trading.start();
   await consumer.start();
-  await until('all pairs held', () => [...store.keys()].length === PAIRS.length);
+  await until(() => [...store.keys()].length === PAIRS.length, 'all pairs held', 10_000);
   const lastDate = (): number => Math.min(...[...store.keys()].map((k) => k.lastDate));
   for (let i = 0; i < 400 && readTrades(journalPath(dir), 'closed').length < 3; i++) {
     const before = lastDate();
     producer.tick();
-    await until('the new candle', () => lastDate() > before);
+    await until(() => lastDate() > before, 'the new candle', 10_000);
     await trading.idle();
   }
   const closed = readTrades(journalPath(dir), 'closed');

@@ -5,7 +5,8 @@ import type { Config, ExternalMessageConsumerConfig } from '../../src/config/typ
 import { createLogger } from '../../src/log.js';
 import { FrameStore } from '../../src/store/index.js';
 import { Consumer, type ConsumerEvent } from '../../src/wire/consumer.js';
-import { until, WsPeer } from './ws-peer.js';
+import { WsPeer } from './ws-peer.js';
+import { until } from '../helpers/until.js';
 
 const VECTORS = '/work/shared/vectors';
 const TOKEN = 'consumer-test-token';

@@ -5,7 +5,8 @@ import { createServer } from 'node:net';
 import type { Config, ExternalMessageConsumerConfig, ProducerConfig } from '../../src/config/types.js';
 import { createLogger } from '../../src/log.js';
 import { ProducerConnection, type ConnectionHandler } from '../../src/wire/producer-connection.js';
-import { until, WsPeer, type PeerOptions } from './ws-peer.js';
+import { WsPeer, type PeerOptions } from './ws-peer.js';
+import { until } from '../helpers/until.js';
 
 const VECTORS = '/work/shared/vectors';
 const TOKEN = 'tök+en/with&odd=chars 1';

@@ -80,12 +80,3 @@ export class WsPeer {
     await new Promise((resolve) => this.server.close(resolve));
   }
 }
-
-/** Waits for `cond`, polling every 10 ms, rejecting after `ms`. */
-export async function until(cond: () => boolean, what: string, ms = 5000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
