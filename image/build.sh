@@ -9,7 +9,8 @@
 #
 # Environment: FT_EDGE_IMAGE_CACHE (default /var/cache/ft-edge-image: .debs and npm tarballs kept between builds),
 # FT_EDGE_IMAGE_MIRROR (default http://deb.debian.org/debian; a snapshot.debian.org URL pins the packages),
-# FT_EDGE_IMAGE_SECURITY_MIRROR, SOURCE_DATE_EPOCH (default: the last commit's time).
+# FT_EDGE_IMAGE_SECURITY_MIRROR, FT_EDGE_IMAGE_FRESH=1 (ignore today's cached Debian base), SOURCE_DATE_EPOCH
+# (default: the last commit's time).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/image/build
@@ -50,24 +51,40 @@ cp package-lock.json "$WORK/app/"
 # Production dependencies as sources only; the native ones are compiled for arm64 inside the rootfs step.
 (cd "$WORK/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --cache "$CACHE/npm" >/dev/null)
 
-step "Debian $SUITE arm64 root filesystem (mmdebstrap under qemu-user)"
 packages=$(grep -v -e '^#' -e '^$' "$ROOT/image/packages.txt" | paste -sd, -)
+mirrors=("deb $MIRROR $SUITE main non-free-firmware" "deb $MIRROR $SUITE-updates main non-free-firmware"
+  "deb $SECURITY_MIRROR $SUITE-security main non-free-firmware")
+# The Debian base (every package of packages.txt installed: the kernel, initramfs and package scripts run under
+# qemu-user, most of the build's time) is kept in the cache for the rest of the UTC day, so rebuilds within a
+# day take minutes; a new day, package list or mirror makes a new one. FT_EDGE_IMAGE_FRESH=1 ignores it.
+key=$({ echo "$packages $SUITE ${mirrors[*]}"; date -u +%F; } | sha256sum | cut -c1-16)
+BASE=$CACHE/base-$key.tar
+if [ -f "$BASE" ] && [ "${FT_EDGE_IMAGE_FRESH:-0}" != 1 ]; then
+  step "Debian $SUITE arm64 base from the cache ($BASE)"
+else
+  step "Debian $SUITE arm64 base (mmdebstrap under qemu-user)"
+  find "$CACHE" -maxdepth 1 -name 'base-*.tar*' -delete
+  "${NICE[@]}" mmdebstrap --mode=root --arch=arm64 --variant=apt --format=tar \
+    --include="$packages" \
+    --aptopt='Acquire::Retries "3"' \
+    --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
+    --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
+    --dpkgopt='path-exclude=/usr/share/info/*' \
+    --skip=download/empty --skip=essential/unlink --skip=cleanup/apt/lists \
+    --setup-hook='mkdir -p "$1/var/cache/apt/archives"' \
+    --setup-hook="sync-in $CACHE/debs /var/cache/apt/archives/" \
+    --customize-hook="sync-out /var/cache/apt/archives $CACHE/debs" \
+    --customize-hook='rm -f "$1"/var/cache/apt/archives/*.deb' \
+    "$SUITE" "$BASE.part" "${mirrors[@]}"
+  mv "$BASE.part" "$BASE"
+fi
+
+step "ft-edge root filesystem"
 export FT_EDGE_ROOT=$ROOT FT_EDGE_WORK=$WORK FT_EDGE_OUT=$OUT FT_EDGE_NAME=$NAME
-"${NICE[@]}" mmdebstrap --mode=root --arch=arm64 --variant=apt \
-  --include="$packages" \
-  --aptopt='Acquire::Retries "3"' \
-  --dpkgopt='path-exclude=/usr/share/doc/*' --dpkgopt='path-include=/usr/share/doc/*/copyright' \
-  --dpkgopt='path-exclude=/usr/share/man/*' --dpkgopt='path-exclude=/usr/share/locale/*' \
-  --dpkgopt='path-exclude=/usr/share/info/*' \
-  --skip=download/empty --skip=essential/unlink \
-  --setup-hook='mkdir -p "$1/var/cache/apt/archives"' \
-  --setup-hook="sync-in $CACHE/debs /var/cache/apt/archives/" \
-  --customize-hook="sync-out /var/cache/apt/archives $CACHE/debs" \
+"${NICE[@]}" mmdebstrap --mode=root --arch=arm64 --variant=custom --skip=update \
+  --setup-hook="tar-in $BASE /" \
   --customize-hook='"$FT_EDGE_ROOT/image/customize.sh" "$1"' \
-  "$SUITE" "$WORK/rootfs" \
-  "deb $MIRROR $SUITE main non-free-firmware" \
-  "deb $MIRROR $SUITE-updates main non-free-firmware" \
-  "deb $SECURITY_MIRROR $SUITE-security main non-free-firmware"
+  "$SUITE" "$WORK/rootfs" "${mirrors[@]}"
 
 step "disk image"
 "${NICE[@]}" "$ROOT/image/assemble.sh" "$WORK/rootfs" "$OUT/$NAME.img"

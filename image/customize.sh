@@ -26,10 +26,13 @@ ln -sfn ../../include "$WORK/headers/usr/deps/uv/include"
   npm rebuild --offline --no-audit --no-fund >"$WORK/native-build.log" 2>&1 ||
     { tail -40 "$WORK/native-build.log" >&2; exit 1; }
 )
-# Keep only the loadable modules: no objects, no sqlite3 sources, no debug symbols.
-for mod in better-sqlite3 unix-dgram epoll; do
+# The native modules are the packages with a binding.gyp (better-sqlite3, unix-dgram, ...). Keep only what loads:
+# no objects, no sqlite3 sources, no debug symbols.
+native=$(cd "$WORK/app/node_modules" && find . -mindepth 2 -maxdepth 3 -name binding.gyp -printf '%h\n' | sed 's|^\./||' | LC_ALL=C sort)
+[ -n "$native" ] || { echo "customize.sh: no native modules found" >&2; exit 1; }
+for mod in $native; do
   d=$WORK/app/node_modules/$mod
-  [ -d "$d/build/Release" ] || { echo "customize.sh: $mod was not built" >&2; exit 1; }
+  ls "$d"/build/Release/*.node >/dev/null 2>&1 || { echo "customize.sh: $mod was not built" >&2; exit 1; }
   find "$d/build" -mindepth 1 -maxdepth 1 ! -name Release -exec rm -rf {} +
   find "$d/build/Release" -mindepth 1 ! -name '*.node' -exec rm -rf {} +
   rm -f "$d/build/Release/test_extension.node"
@@ -42,10 +45,9 @@ rm -rf "$R/tmp/ft-edge-app"
 cp -a "$WORK/app" "$R/tmp/ft-edge-app"
 in_root node -e "
   const dir = '/tmp/ft-edge-app/node_modules/';
+  for (const m of process.argv.slice(1)) require(dir + m);
   new (require(dir + 'better-sqlite3'))(':memory:').prepare('select 1').get();
-  require(dir + 'unix-dgram').createSocket('unix_dgram').close();
-  require(dir + 'onoff');
-  console.log('native modules load on arm64 node ' + process.version);"
+  console.log('native modules ' + process.argv.slice(1).join(', ') + ' load on arm64 node ' + process.version);" $native
 in_root /tmp/ft-edge-app/scripts/install.sh --no-start --prebuilt /tmp/ft-edge-app
 rm -rf "$R/tmp/ft-edge-app"
 in_root ft-edge --version

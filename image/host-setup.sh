@@ -19,7 +19,11 @@ declare -A need=(
   [mkfs.ext4]=e2fsprogs
   [zstd]=zstd
   [arch-test]=arch-test
+  [xz]=xz-utils
   [python3]=python3
+  # the native modules are cross-compiled for arm64 (image/customize.sh)
+  [aarch64-linux-gnu-g++]=g++-aarch64-linux-gnu
+  [make]=make
 )
 missing=()
 for cmd in $(printf '%s\n' "${!need[@]}" | sort); do
