@@ -10,7 +10,7 @@ import { parseEnvelope } from '../src/wire/envelope.js';
 import { FrameDecoder, type DecodeOptions } from '../src/wire/frame-decoder.js';
 import type { ColumnKind } from '../src/wire/decoded-frame.js';
 import { FrameStore } from '../src/store/index.js';
-import { VECTORS_DIR } from '../test/demo/vectors.js';
+import { VECTORS_DIR } from '../test/helpers/vectors.js';
 
 /**
  * Median microseconds per call of `a` and of `b`, timed alternately (`inner` calls per sample) so that load from

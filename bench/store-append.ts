@@ -4,17 +4,15 @@
  * store alone and chained after parseEnvelope + FrameDecoder. Also counts the garbage collections the
  * store-only append loop causes (none means it allocates nothing per message).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PerformanceObserver, performance, type PerformanceEntry } from 'node:perf_hooks';
 import { FrameStore } from '../src/store/index.js';
 import { parseEnvelope } from '../src/wire/envelope.js';
 import { FrameDecoder } from '../src/wire/frame-decoder.js';
 import type { PairKey } from '../src/wire/market.js';
+import { VECTORS_DIR as VECTORS } from '../test/helpers/vectors.js';
 
-const VECTORS = [process.env['FT_EDGE_VECTORS'], join(process.cwd(), '..', 'shared', 'vectors'), '/work/shared/vectors'].find(
-  (d): d is string => d !== undefined && existsSync(join(d, 'index.json')),
-)!;
 const M5 = 300_000;
 const APPENDS = 2_000; // per round: new candles after the full frame
 const ROUNDS = 25;

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FrameStore, type IngestOutcome } from '../../src/store/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
-import { VECTORS_DIR as VECTORS } from '../demo/vectors.js';
+import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
 import type { PairKey } from '../../src/wire/market.js';
 

@@ -3,13 +3,10 @@
  * tema, bb_middleband and the signal columns): the full frame under any pair name, and one-row broadcasts of
  * later candles with chosen prices and signals. Used by the store integration test and the strategy benches.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 
-const VECTORS = [process.env['FT_EDGE_VECTORS'], join(process.cwd(), '..', 'shared', 'vectors'), '/work/shared/vectors'].find(
-  (d): d is string => d !== undefined && existsSync(join(d, 'index.json')),
-);
-if (VECTORS === undefined) throw new Error('the shared vectors are missing: set FT_EDGE_VECTORS to their directory');
 
 const fullText = readFileSync(join(VECTORS, 'analyzed_df_full_1500.wire'), 'utf8');
 const outer = JSON.parse(fullText) as { data: { df: { __value__: string }; la: string } };

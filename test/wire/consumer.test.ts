@@ -7,8 +7,8 @@ import { FrameStore } from '../../src/store/index.js';
 import { Consumer, type ConsumerEvent } from '../../src/wire/consumer.js';
 import { WsPeer } from './ws-peer.js';
 import { until } from '../helpers/until.js';
+import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 
-const VECTORS = '/work/shared/vectors';
 const TOKEN = 'consumer-test-token';
 const CANDLE = 300_000; // 5m
 const T0 = Date.UTC(2024, 9, 24, 0, 0);

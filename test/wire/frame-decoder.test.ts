@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ColumnKind, DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder, type DecodeOptions, type DecodeResult } from '../../src/wire/frame-decoder.js';
-import { VECTORS_DIR } from '../demo/vectors.js';
+import { VECTORS_DIR } from '../helpers/vectors.js';
 
 const D0 = 1729761300000;
 const STEP = 300_000;

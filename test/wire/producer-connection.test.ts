@@ -7,8 +7,8 @@ import { createLogger } from '../../src/log.js';
 import { ProducerConnection, type ConnectionHandler } from '../../src/wire/producer-connection.js';
 import { WsPeer, type PeerOptions } from './ws-peer.js';
 import { until } from '../helpers/until.js';
+import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 
-const VECTORS = '/work/shared/vectors';
 const TOKEN = 'tök+en/with&odd=chars 1';
 
 function vector(name: string): string {

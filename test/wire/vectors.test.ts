@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
 import { parseEnvelope, type Envelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
-import { VECTORS_DIR } from '../demo/vectors.js';
+import { VECTORS_DIR } from '../helpers/vectors.js';
 
 // The shared producer vectors: every message classified as its expected.json says, every frame decoded to its
 // values with exact_overrides applied (ft-edge rounds correctly, pandas does not).

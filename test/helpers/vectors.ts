@@ -1,14 +1,15 @@
-/** Where the shared wire vectors live: `shared/` beside the checkout (CI), or the workplace copy. */
+/** The shared wire vectors: `shared/vectors` beside the checkout (as CI has it), or $FT_EDGE_VECTORS. */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-/** The repository root, from dist/test/demo/ or test/demo/. */
+/** The repository root, from dist/test/helpers/ or test/helpers/. */
 export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', ...(import.meta.url.includes('/dist/') ? ['..'] : []));
 
-export const VECTORS_DIR = [join(REPO_ROOT, '..', 'shared', 'vectors'), '/work/shared/vectors'].find((d) =>
-  existsSync(join(d, 'index.json')),
-) ?? join(REPO_ROOT, '..', 'shared', 'vectors');
+export const VECTORS_DIR = process.env['FT_EDGE_VECTORS'] ?? join(REPO_ROOT, '..', 'shared', 'vectors');
+if (!existsSync(join(VECTORS_DIR, 'index.json'))) {
+  throw new Error(`the shared vectors are missing at ${VECTORS_DIR}: set FT_EDGE_VECTORS to their directory`);
+}
 
 export function vectorNames(): string[] {
   return readdirSync(VECTORS_DIR)
