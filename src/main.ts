@@ -6,6 +6,7 @@ import { Appliance } from './appliance/appliance.js';
 import type { ExportResult } from './appliance/control-protocol.js';
 import { ControlServer } from './appliance/control-server.js';
 import { statusReport } from './appliance/control-status.js';
+import { LogThrottle } from './appliance/log-throttle.js';
 import { Shutdown } from './appliance/shutdown.js';
 import type { Config } from './config/types.js';
 import type { Logger } from './log.js';
@@ -33,9 +34,14 @@ export class Daemon {
   readonly control: ControlServer;
   readonly appliance: Appliance;
   private readonly shutdown: Shutdown;
+  /** Repeated log lines summarised (journald and the SD card); started first, stopped last to flush its counts. */
+  private readonly throttle: LogThrottle;
+  private readonly log: Logger;
   private exporting: Promise<unknown> = Promise.resolve();
 
-  constructor(config: Config, private readonly log: Logger) {
+  constructor(config: Config, baseLog: Logger) {
+    this.throttle = new LogThrottle(baseLog);
+    const log = (this.log = this.throttle.logger);
     this.store = new FrameStore({ capacity: config.store.capacity });
     this.consumer = new Consumer(config.external_message_consumer, config.wire, config.store.columns, this.store, log.child('wire'));
     this.trading = new Trading(config, this.store, (p) => this.consumer.isConnected(p), log.child('trading'));
@@ -68,6 +74,7 @@ export class Daemon {
   /** Starts every service in order; READY=1 once config, store and journal are up (not waiting for producers). */
   async start(): Promise<void> {
     const services: Service[] = [
+      this.throttle,
       this.appliance, // first, so it is stopped last: STOPPING=1 and LEDs cover the whole shutdown
       this.shutdown,
       this.trading, // before the consumer: no frame arrives unseen by the strategy
