@@ -12,6 +12,9 @@ step "native modules for arm64, against Debian's own node headers"
 # well over ten minutes, natively about one. The headers are the libnode-dev/libuv1-dev of the node version just
 # installed in the image, and every module is loaded by that node below before it is accepted.
 mkdir -p "$R/tmp/headers" "$WORK/headers"
+# The cached base carries no resolver configuration; the image gets systemd-resolved's stub below.
+rm -f "$R/etc/resolv.conf"
+cp /etc/resolv.conf "$R/etc/resolv.conf"
 (cd "$R/tmp/headers" && in_root sh -c 'cd /tmp/headers && apt-get download -q=2 libnode-dev libuv1-dev')
 for deb in "$R"/tmp/headers/*.deb; do dpkg-deb -x "$deb" "$WORK/headers"; done
 rm -rf "$R/tmp/headers"

@@ -317,7 +317,7 @@ async function proof() {
     const end = Date.now() + 180_000;
     while (qemuExit === undefined && Date.now() < end) await sleep(500);
     if (qemuExit === undefined) throw new Error('the guest did not power off within 180 s');
-    const serial = readFileSync(SERIAL, 'utf8');
+    const serial = readFileSync(SERIAL, 'utf8').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '');
     if (!/Stopped ft-edge\.service/.test(serial)) throw new Error('no "Stopped ft-edge.service" on the serial console');
     if (/ft-edge\.service: (State 'stop-sigterm' timed out|Killing)/.test(serial)) throw new Error('ft-edge had to be killed at power-off');
   });
