@@ -23,6 +23,9 @@ const ROOT = new URL('../../', import.meta.url).pathname;
 const FAT = `${join(opt.work, 'disk.img')}@@4M`;
 const SERIAL = join(opt.work, 'serial.log');
 const SOCK = join(opt.work, 'agent.sock');
+// Cortex-A53: the CPU of the Pi Zero 2 W and Pi 3, the oldest feature set the image must run on (the Pi 4's
+// A72 has the same). FT_EDGE_PROOF_CPU=max emulates every feature QEMU knows.
+const CPU = process.env.FT_EDGE_PROOF_CPU ?? 'cortex-a53';
 const t0 = Date.now();
 const secs = (ms) => (ms / 1000).toFixed(1);
 const log = (msg) => console.log(`[proof ${secs(Date.now() - t0).padStart(6)}s] ${msg}`);
@@ -154,7 +157,8 @@ function prepareDisk(token, port) {
     hostname: 'ft-edge-proof',
     external_message_consumer: {
       enabled: true,
-      producers: [{ name: 'demo', host: '10.0.2.2', port, ws_token: token }],
+      // 'default': freqtrade's producer name, the one the built-in strategy trades.
+      producers: [{ name: 'default', host: '10.0.2.2', port, ws_token: token }],
     },
     appliance: { leds: [{ role: 'status', device: 'led:ACT' }] },
   };
@@ -201,7 +205,7 @@ function startQemu(disk, cmdline) {
     'console=ttyAMA0', 'systemd.mask=systemd-timesyncd.service', 'systemd.wants=ft-edge-proof.service',
   ].join(' ');
   const args = [
-    '-M', 'virt', '-cpu', 'max,pauth-impdef=on', '-smp', '2', '-m', '1024',
+    '-M', 'virt', '-cpu', CPU, '-smp', '2', '-m', '1024',
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', join(opt.work, 'vmlinuz-'), '-initrd', join(opt.work, 'initrd.img-'), '-append', append,
     '-drive', `file=${disk},format=raw,if=none,id=sd,cache=unsafe`, '-device', 'virtio-blk-pci,drive=sd',
