@@ -9,10 +9,9 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FrameStore } from '../src/store/index.js';
-import { parseEnvelope } from '../src/wire/envelope.js';
 import type { ColumnKind } from '../src/wire/decoded-frame.js';
-import { FrameDecoder } from '../src/wire/frame-decoder.js';
 import { binLaunch } from './_bin-launch.js';
+import { ingestInto } from './_ingest.js';
 
 const PAIRS = Number(process.env['FT_EDGE_BENCH_PAIRS'] ?? 100);
 const ROWS = 1500;
@@ -94,14 +93,7 @@ async function child(): Promise<void> {
   const baseline = process.memoryUsage().rss;
 
   const store = new FrameStore({ capacity: ROWS });
-  const decoder = new FrameDecoder();
-  const ingest = (msg: Buffer): void => {
-    const env = parseEnvelope(msg);
-    if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-    const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
-    if (!r.ok) throw new Error(r.reason);
-    store.ingest('default', env.key, env.la, decoder.frame);
-  };
+  const ingest = ingestInto(store);
   const columns = ['date', ...Array.from({ length: FLOATS }, (_, i) => ['open', 'high', 'low', 'close', 'volume'][i] ?? `ind_${i}`), ...SIGNALS, ...TAGS];
   // One message per shape, its pair patched in place per pair: the bench makes no garbage of its own.
   const forEachPair = (msg: Buffer): void => {

@@ -23,9 +23,8 @@ import { DryRunBroker } from '../src/strategy/dry-run-broker.js';
 import type { FrameSource } from '../src/strategy/frame-context.js';
 import { StrategyRuntime } from '../src/strategy/runtime.js';
 import { checkStrategy, type LoadedStrategy } from '../src/strategy/strategy-loader.js';
-import { parseEnvelope } from '../src/wire/envelope.js';
-import { FrameDecoder } from '../src/wire/frame-decoder.js';
 import { LAST_DATE, M5, fullFrameMessage, oneRowMessage, type RowOverrides } from '../test/strategy/vector-messages.js';
+import { ingestInto } from './_ingest.js';
 
 const PAIRS = Array.from({ length: 100 }, (_, i) => `P${i}/USDT`);
 const log = createLogger('error', () => {});
@@ -94,7 +93,6 @@ async function rig(name: string, strategy: LoadedStrategy): Promise<Rig> {
   }, journal, log);
   await broker.start();
   const store = new FrameStore({ capacity: 1500 });
-  const decoder = new FrameDecoder();
   const clock = { now: LAST_DATE + M5 + 30_000 };
   const connected = { value: true };
   const viewMs = { value: 0 };
@@ -109,13 +107,7 @@ async function rig(name: string, strategy: LoadedStrategy): Promise<Rig> {
   };
   const runtime = new StrategyRuntime(strategy, source, broker, log, () => connected.value, { now: () => clock.now });
   await runtime.start();
-  const ingest = (msg: Buffer): void => {
-    const env = parseEnvelope(msg);
-    if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-    const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
-    if (!r.ok) throw new Error(r.reason);
-    store.ingest('default', env.key, env.la, decoder.frame);
-  };
+  const ingest = ingestInto(store);
   return { ingest, viewMs, runtime, journal, clock, connected, stop: async () => { await runtime.stop(); await journal.stop(); } };
 }
 
