@@ -90,6 +90,8 @@ install -D -m 0644 "$PREFIX/systemd/sysusers.d/ft-edge.conf" /usr/lib/sysusers.d
 systemd-sysusers /usr/lib/sysusers.d/ft-edge.conf
 install -D -m 0644 "$PREFIX/systemd/udev/rules.d/60-ft-edge.rules" /etc/udev/rules.d/60-ft-edge.rules
 install -D -m 0644 "$PREFIX/systemd/ft-edge.service" /etc/systemd/system/ft-edge.service
+# Not enabled: ft-edge.service starts it (OnFailure=) when a configuration error stops the daemon.
+install -D -m 0644 "$PREFIX/systemd/ft-edge-alarm.service" /etc/systemd/system/ft-edge-alarm.service
 install -D -m 0644 "$PREFIX/scripts/image-import-config.service" /etc/systemd/system/ft-edge-import-config.service
 
 # 0755 as systemd's ConfigurationDirectory= expects; the files in it carry their own modes (local.json 0640

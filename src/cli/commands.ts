@@ -1,4 +1,5 @@
 /** The `ft-edge` subcommands, in the order `ft-edge --help` lists them. */
+import { alarm } from './alarm.js';
 import { checkConfig } from './check-config.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
@@ -7,4 +8,4 @@ import { run } from './run.js';
 import { status } from './status.js';
 import { tradesCommand } from './trades.js';
 
-export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, demo];
+export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, alarm, demo];

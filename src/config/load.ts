@@ -10,9 +10,9 @@ import { delimiter } from 'node:path';
 import JSON5 from 'json5';
 import { readFreqtradeBlock } from './freqtrade-file.js';
 import { automaticDatadir, automaticSocket, ETC_DIR, SHIPPED_CONFIG_DIR, SHIPPED_DEFAULTS } from './locations.js';
-import { configSpec } from './schema.js';
+import { configSpec, ledsSpec } from './schema.js';
 import { exposure, ioReason, resolveTokens, type ProducerEntry } from './tokens.js';
-import type { Config } from './types.js';
+import type { Config, LedConfig } from './types.js';
 import { checkConsistency } from './consistency.js';
 import { formatPath, isPlainObject, replacePaths, validate, type Path, type Problem } from './validator.js';
 
@@ -103,6 +103,23 @@ export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
     socket: (control as { socket: string | null }).socket ?? automaticSocket(env),
     datadir: (datadir as string | null) ?? automaticDatadir(env),
   };
+}
+
+export type LedsResult = { ok: true; leds: readonly LedConfig[] } | { ok: false; problems: string[] };
+
+/**
+ * Only appliance.leds, for `ft-edge alarm`, which must show a configuration error on the LEDs whatever else the
+ * configuration gets wrong.
+ */
+export function loadLeds(opts: LoadOptions = {}): LedsResult {
+  const g = gather(opts, process.env, []);
+  if (typeof g === 'string') return { ok: false, problems: [g] };
+  const problems: Problem[] = [];
+  const appliance = g.merged['appliance'];
+  const path = ['appliance', 'leds'];
+  const leds = validate(ledsSpec, isPlainObject(appliance) ? appliance['leds'] : undefined, problems, configSpec, path);
+  if (problems.length > 0) return { ok: false, problems: format(problems, g.layers) };
+  return { ok: true, leds: leds as LedConfig[] };
 }
 
 /** The shipped defaults, node-config's sources and the override, merged; or one problem line. */

@@ -103,6 +103,9 @@ const led: ObjectSpec = {
   },
 };
 
+/** appliance.leds, also read on its own by `ft-edge alarm` (load.ts loadLeds). */
+export const ledsSpec: Spec = { kind: 'array', items: led, uniqueBy: 'device' };
+
 export const configSpec: ObjectSpec = {
   kind: 'object',
   fields: {
@@ -162,7 +165,7 @@ export const configSpec: ObjectSpec = {
     appliance: {
       kind: 'object',
       fields: {
-        leds: { kind: 'array', items: led, uniqueBy: 'device' },
+        leds: ledsSpec,
         watchdog_max_lag_ms: { kind: 'number', integer: true, min: 10, max: 60_000 },
       },
     },

@@ -1,6 +1,6 @@
 /**
- * The unit's hardening, as CI checks it: scripts/check-unit-security.sh passes on systemd/ft-edge.service and
- * fails on a weakened copy and on a misspelled directive.
+ * The units' hardening, as CI checks it: scripts/check-unit-security.sh passes on systemd/ft-edge.service and
+ * ft-edge-alarm.service, and fails on a weakened copy and on a misspelled directive.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,10 +18,13 @@ function check(path?: string): { status: number | null; out: string } {
   return { status: r.status, out: r.stdout + r.stderr };
 }
 
-test('the shipped unit rates below 2.0', { skip: !analyze && 'systemd-analyze is not installed (CI runs the script itself)' }, () => {
+test('the shipped units rate below 2.0', { skip: !analyze && 'systemd-analyze is not installed (CI runs the script itself)' }, () => {
   const r = check();
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /exposure level 1\.[0-9] \(< 2\.0\)/);
+  const alarm = check('systemd/ft-edge-alarm.service');
+  assert.equal(alarm.status, 0, alarm.out);
+  assert.match(alarm.out, /exposure level 0\.[0-9] \(< 2\.0\)/);
 });
 
 test('a weakened copy, or one with a misspelled directive, fails', { skip: !analyze && 'systemd-analyze is not installed' }, (t) => {

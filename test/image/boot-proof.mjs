@@ -304,6 +304,32 @@ async function proof() {
     figures.watchdogRestartS = secs(Date.now() - frozeAt);
     figures.watchdogUSec = before.WatchdogUSec;
   });
+  await check('a configuration error fails the service (exit 2, no restart), shows in systemctl status and on the LEDs', async () => {
+    await agent.ok('cp -p /etc/ft-edge/local.json /root/local.json.good');
+    // A value the daemon rejects, in the user's own file.
+    await agent.ok(`sed -i '0,/^{/s//{ "max_open_trades": "three",/' /etc/ft-edge/local.json`);
+    await agent.run('systemctl restart ft-edge', 180_000); // fails: the daemon exits 2 before READY=1
+    const failed = await until('ft-edge.service to fail', async () => {
+      const p = await unitProps('ActiveState,Result,ExecMainStatus,NRestarts');
+      return p.ActiveState === 'failed' ? p : false;
+    }, 180_000);
+    if (failed.Result !== 'exit-code' || failed.ExecMainStatus !== '2') throw new Error(`failed with ${failed.Result} ${failed.ExecMainStatus}, not exit code 2`);
+    await sleep(10_000); // RestartSec=5s: a restart would have begun by now
+    const later = await unitProps('ActiveState,NRestarts');
+    if (later.ActiveState !== 'failed' || later.NRestarts !== failed.NRestarts) throw new Error(`not left failed: ${JSON.stringify(later)}`);
+    const status = await agent.ok('SYSTEMD_COLORS=0 systemctl status --no-pager --lines=10 ft-edge || true');
+    if (!/max_open_trades: .*local\.json/.test(status)) throw new Error(`the problem is not in systemctl status:\n${status}`);
+    await until('ft-edge-alarm.service to show the error', async () => {
+      const active = (await agent.run('systemctl is-active ft-edge-alarm')).out.trim();
+      const said = await agent.ok('journalctl -u ft-edge-alarm --no-pager -o cat');
+      return active === 'active' && /flash 3 times every 2 s/.test(said);
+    }, 120_000);
+    await agent.ok('mv /root/local.json.good /etc/ft-edge/local.json');
+    await agent.run('systemctl restart ft-edge', 180_000);
+    await activeProps('ft-edge.service to start again with the fixed configuration', 300_000);
+    const alarm = (await agent.run('systemctl is-active ft-edge-alarm')).out.trim();
+    if (alarm !== 'inactive') throw new Error(`ft-edge-alarm.service is ${alarm} after ft-edge.service started again`);
+  });
   await check('the journal of trades survives a reboot', async () => {
     const ids = (list) => list.map((t) => `${t.pair}@${t.open_timestamp}`);
     const before = ids(await showJson('ft-edge trades --json'));
@@ -342,7 +368,7 @@ try {
   console.error(`FAIL ${e.message}`);
   if (existsSync(SERIAL)) console.error(`--- last lines of the serial console (${SERIAL}) ---\n${readFileSync(SERIAL, 'utf8').split('\n').slice(-40).join('\n')}`);
   if (qemuExit === undefined && agent.boots.length > 0) {
-    const j = await agent.run('journalctl -b -u ft-edge -u ft-edge-import-config -u ft-edge-growroot --no-pager -n 40', 20_000).catch(() => undefined);
+    const j = await agent.run('journalctl -b -u ft-edge -u ft-edge-alarm -u ft-edge-import-config -u ft-edge-growroot --no-pager -n 40', 20_000).catch(() => undefined);
     if (j !== undefined) console.error(`--- guest journal ---\n${j.out}`);
   }
 } finally {
