@@ -10,6 +10,7 @@ import { GARBAGE_KINDS, startDemoProducer, type DemoProducer, type DemoProducerO
 import { createLogger } from '../../src/log.js';
 import { FrameStore } from '../../src/store/index.js';
 import { Consumer, type ConsumerEvent, type ProducerStatus } from '../../src/wire/consumer.js';
+import { loopbackConsumerConfig } from '../helpers/loopback-config.js';
 import { until } from '../helpers/until.js';
 
 const TOKEN = 'integration-token';
@@ -30,17 +31,7 @@ function consumerFor(
   const lines: string[] = [];
   const events: ConsumerEvent[] = [];
   const store = new FrameStore({ capacity: 1500 });
-  const cfg: ExternalMessageConsumerConfig = {
-    enabled: true,
-    producers: producers.map((p) => ({ ...p, host: '127.0.0.1', secure: false, ws_token: TOKEN })),
-    wait_timeout: 30,
-    ping_timeout: 10,
-    sleep_time: 0.05,
-    remove_entry_exit_signals: false,
-    initial_candle_limit: 1500,
-    message_size_limit: 8,
-    ...over,
-  };
+  const cfg = loopbackConsumerConfig(producers, TOKEN, over);
   const consumer = new Consumer(cfg, { compression: true, max_backoff: 0.2, ...wire }, {}, store, createLogger('debug', (l) => lines.push(l)));
   consumer.onEvent((e) => events.push(e));
   t.after(() => consumer.stop());

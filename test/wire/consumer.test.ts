@@ -6,6 +6,7 @@ import { createLogger } from '../../src/log.js';
 import { FrameStore } from '../../src/store/index.js';
 import { Consumer, type ConsumerEvent } from '../../src/wire/consumer.js';
 import { WsPeer } from './ws-peer.js';
+import { loopbackConsumerConfig } from '../helpers/loopback-config.js';
 import { until } from '../helpers/until.js';
 import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 
@@ -36,17 +37,7 @@ function frameMessage(pair: string, first: number, n: number, extra: Record<stri
 
 function settings(port: number | number[], over: Partial<ExternalMessageConsumerConfig> = {}): ExternalMessageConsumerConfig {
   const ports = Array.isArray(port) ? port : [port];
-  return {
-    enabled: true,
-    producers: ports.map((p, i) => ({ name: `p${i + 1}`, host: '127.0.0.1', port: p, secure: false, ws_token: TOKEN })),
-    wait_timeout: 30,
-    ping_timeout: 10,
-    sleep_time: 0.05,
-    remove_entry_exit_signals: false,
-    initial_candle_limit: 1500,
-    message_size_limit: 8,
-    ...over,
-  };
+  return loopbackConsumerConfig(ports.map((p, i) => ({ name: `p${i + 1}`, port: p })), TOKEN, over);
 }
 
 interface Setup {
