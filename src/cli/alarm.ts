@@ -12,7 +12,7 @@ import { PATTERNS, StatusLights } from '../appliance/status-lights.js';
 import { createLogger } from '../log.js';
 import { EXIT, parseOptions, type Command } from './command.js';
 
-/** The Pi's green onboard LED (every supported model has it): shown on when the configured LEDs are unreadable. */
+/** The Pi's onboard activity LED (ACT in its device trees): used when the configured LEDs are unreadable. */
 const FALLBACK_LEDS: readonly LedConfig[] = [{ role: 'status', device: 'led:ACT' }];
 
 const STOP_DEADLINE_MS = 5000;
