@@ -1,10 +1,11 @@
 /**
  * `ft-edge export`: every held frame as an Arrow IPC file (readable by pyarrow, polars, duckdb) plus
  * manifest.json. Each file is written to a temporary name, synced and renamed; the old manifest is removed
- * first and the new one written last, so a directory with a manifest always holds a complete export.
+ * first and the new one written last, so a directory with a manifest always holds a complete export. The
+ * temporary files of an export whose process died mid-write are removed by the next export into that directory.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { tableToIPC, type Table } from './arrow.js';
 import type { CandleType, PairKey } from '../wire/market.js';
@@ -84,6 +85,7 @@ export async function copyExport(from: string, to: string): Promise<Manifest> {
 async function publish(dir: string, files: readonly (() => Promise<ExportFile>)[], manifest: Manifest): Promise<void> {
   try {
     await mkdir(dir, { recursive: true });
+    await removeOrphanedTempFiles(dir);
     const manifestPath = join(dir, MANIFEST);
     const previous = await previousFiles(manifestPath);
     await rm(manifestPath, { force: true });
@@ -143,6 +145,26 @@ async function previousFiles(manifestPath: string): Promise<string[]> {
 /** What frameFileName makes: a plain name in the export directory, never a path. */
 function isFrameFileName(f: unknown): f is string {
   return typeof f === 'string' && /^[A-Za-z0-9_-][A-Za-z0-9._-]*\.arrow$/.test(f);
+}
+
+/** writeAtomically's temporary names, `FILE.PID-N.tmp`, for the files an export writes. */
+const TEMP_FILE = /^(?:[A-Za-z0-9_-][A-Za-z0-9._-]*\.arrow|manifest\.json)\.([0-9]+)-[0-9]+\.tmp$/;
+
+/** Removes the temporary files in `dir` whose writer is gone (a crash or power cut mid-export); never a live one's. */
+async function removeOrphanedTempFiles(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    const writer = TEMP_FILE.exec(name)?.[1];
+    if (writer !== undefined && !processExists(Number(writer))) await rm(join(dir, name), { force: true });
+  }
+}
+
+function processExists(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, another user's
+  }
 }
 
 async function writeAtomically(path: string, bytes: Uint8Array): Promise<void> {

@@ -105,6 +105,17 @@ test('a new export removes the frame files an earlier manifest listed, and nothi
   assert.deepEqual((await readdir(dir)).sort(), ['manifest.json', 'notes.txt', ...manifest.frames.map((f) => f.file)].sort());
 });
 
+test('a new export removes the temporary files of an export that died mid-write, not those of a live one', async (t) => {
+  const dir = await tempDir(t);
+  const dead = spawnSync(process.execPath, ['-e', '']).pid!; // exited by now
+  const orphans = [`default.ETH_2FUSDT.1h.spot.arrow.${dead}-3.tmp`, `manifest.json.${dead}-9.tmp`];
+  const live = [`default.ETH_2FUSDT.1h.spot.arrow.${process.pid}-999999.tmp`, `default.ETH_2FUSDT.1h.spot.arrow.1-1.tmp`]; // this process, init
+  const notOurs = [`notes.txt.${dead}-1.tmp`];
+  for (const f of [...orphans, ...live, ...notOurs]) await writeFile(join(dir, f), 'partial');
+  const manifest = await filledStore().exportTo(dir);
+  assert.deepEqual((await readdir(dir)).sort(), ['manifest.json', ...live, ...notOurs, ...manifest.frames.map((f) => f.file)].sort());
+});
+
 test('an export that cannot be written fails with one clear message and leaves no manifest', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'a-file'), 'x');
