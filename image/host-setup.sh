@@ -29,7 +29,8 @@ missing=()
 for cmd in $(printf '%s\n' "${!need[@]}" | sort); do
   command -v "$cmd" >/dev/null 2>&1 || missing+=("${need[$cmd]}")
 done
-# qemu-efi-aarch64 is not needed: the proof boots the image's own kernel directly (-kernel/-initrd).
+# qemu-efi-aarch64 and ipxe-qemu are not needed: the proof boots the image's own kernel directly (-kernel/-initrd)
+# and gives the NIC no option ROM (romfile=), so no firmware or efi-virtio.rom must be on this machine.
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "image/host-setup.sh: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

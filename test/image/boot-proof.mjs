@@ -113,6 +113,32 @@ class Agent {
 
 /** An error that ends a wait at once instead of being retried. */
 class Fatal extends Error {}
+/**
+ * Something this machine lacks (a tool, a file QEMU loads): the guest was never tested. Its own class so that the
+ * report's first line tells it apart from a guest that booted and failed a check.
+ */
+class HostProblem extends Fatal {}
+
+/** The host commands the proof runs, each with the Debian package that has it (image/host-setup.sh installs them). */
+const HOST_TOOLS = { 'qemu-system-aarch64': 'qemu-system-arm', debugfs: 'e2fsprogs', mcopy: 'mtools', mdir: 'mtools', mtype: 'mtools', sfdisk: 'fdisk' };
+function checkHost() {
+  if (!existsSync(opt.image)) throw new HostProblem(`the image ${opt.image} does not exist (npm run image builds it)`);
+  const path = (process.env.PATH ?? '').split(':');
+  const missing = Object.entries(HOST_TOOLS).filter(([cmd]) => !path.some((d) => existsSync(join(d, cmd))));
+  if (missing.length > 0) throw new HostProblem(`missing host tools: ${missing.map(([c, p]) => `${c} (Debian package ${p})`).join(', ')}; run image/host-setup.sh`);
+}
+
+/** QEMU's last stderr lines: when it exits before the guest is up, they say what the host lacks. */
+const qemuStderr = [];
+function qemuExited() {
+  const said = qemuStderr.join('').trim().split('\n').filter(Boolean);
+  const detail = said.length > 0 ? `: ${said.slice(-3).join(' | ')}` : '';
+  // QEMU refuses to start when a file it loads (an option ROM, firmware, the kernel) is missing or unreadable.
+  if (agent.boots.length === 0 && /failed to find|could not (open|load)|No such file|Permission denied/i.test(detail)) {
+    return new HostProblem(`QEMU could not start, a file it needs is missing on this machine${detail}`);
+  }
+  return new Error(`QEMU exited (${qemuExit})${detail}`);
+}
 
 /** Polls `fn` until it returns a truthy value; throws naming what it waited for and the last value seen. */
 async function until(what, fn, timeoutMs, everyMs = 2000) {
@@ -127,7 +153,11 @@ async function until(what, fn, timeoutMs, everyMs = 2000) {
       last = e.message;
     }
     if (Date.now() > end) throw new Error(`timed out after ${secs(timeoutMs)}s waiting for ${what}${last !== undefined && last !== false ? ` (last: ${String(last).slice(0, 300)})` : ''}`);
-    if (qemuExit !== undefined) throw new Error(`QEMU exited (${qemuExit}) while waiting for ${what}`);
+    if (qemuExit !== undefined) {
+      const e = qemuExited();
+      e.message += ` while waiting for ${what}`;
+      throw e;
+    }
     await sleep(everyMs);
   }
 }
@@ -209,14 +239,22 @@ function startQemu(disk, cmdline) {
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', join(opt.work, 'vmlinuz-'), '-initrd', join(opt.work, 'initrd.img-'), '-append', append,
     '-drive', `file=${disk},format=raw,if=none,id=sd,cache=unsafe`, '-device', 'virtio-blk-pci,drive=sd',
-    '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0',
+    // romfile= (none): the NIC's iPXE option ROM is only for network boot, which the proof never does (the kernel
+    // is given directly), and Debian does not install it with qemu-system-arm (ipxe-qemu is not in bookworm).
+    '-netdev', 'user,id=net0', '-device', 'virtio-net-pci,netdev=net0,romfile=',
     '-device', 'virtio-rng-pci',
     '-chardev', `socket,id=agent,path=${SOCK},server=on,wait=off`,
     '-device', 'virtio-serial-pci', '-device', 'virtserialport,chardev=agent,name=ft-edge.proof',
     '-serial', `file:${SERIAL}`,
   ];
-  qemu = spawn('nice', ['-n', '19', 'qemu-system-aarch64', ...args], { stdio: ['ignore', 'inherit', 'inherit'] });
-  qemu.on('exit', (code, sig) => (qemuExit = sig ?? code));
+  qemu = spawn('nice', ['-n', '19', 'qemu-system-aarch64', ...args], { stdio: ['ignore', 'inherit', 'pipe'] });
+  qemu.stderr.setEncoding('utf8').on('data', (d) => {
+    process.stderr.write(d);
+    qemuStderr.push(d);
+    if (qemuStderr.length > 20) qemuStderr.shift();
+  });
+  // 'close', not 'exit': by then all of QEMU's stderr has arrived.
+  qemu.on('close', (code, sig) => (qemuExit = sig ?? code));
   writeFileSync(join(opt.work, 'qemu.pid'), String(qemu.pid));
   log(`QEMU started (pid ${qemu.pid})`);
 }
@@ -236,6 +274,7 @@ async function activeProps(what, timeoutMs) {
 }
 
 async function proof() {
+  checkHost();
   const token = randomBytes(18).toString('base64url');
   const { startDemoProducer } = await import(join(ROOT, 'dist/src/demo/index.js'));
   producer = await startDemoProducer({ host: '127.0.0.1', port: 0, token });
@@ -365,7 +404,9 @@ try {
   await proof();
 } catch (e) {
   failed = 1;
-  console.error(`FAIL ${e.message}`);
+  // First line: whose fault it is. A host problem means the guest was never tested.
+  const whose = e instanceof HostProblem ? 'host' : qemu === undefined ? 'proof' : 'guest';
+  console.error(`FAIL ${whose}: ${e.message}`);
   if (existsSync(SERIAL)) console.error(`--- last lines of the serial console (${SERIAL}) ---\n${readFileSync(SERIAL, 'utf8').split('\n').slice(-40).join('\n')}`);
   if (qemuExit === undefined && agent.boots.length > 0) {
     const j = await agent.run('journalctl -b -u ft-edge -u ft-edge-alarm -u ft-edge-import-config -u ft-edge-growroot --no-pager -n 40', 20_000).catch(() => undefined);
