@@ -14,11 +14,12 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { request } from '../src/appliance/control-client.js';
-import type { ExportResult, StatusReport } from '../src/appliance/control-protocol.js';
+import { request } from '../src/control/index.js';
+import type { ExportResult } from '../src/control/index.js';
+import type { StatusReport } from '../src/appliance/index.js';
 import { startDemoProducer } from '../src/demo/index.js';
 import { Type, tableFromIPC } from '../src/store/arrow.js';
-import type { Manifest } from '../src/store/index.js';
+import type { Manifest } from '../src/export/index.js';
 import { ENV, MAIN_JS, shebangArgument } from './_bin-launch.js';
 
 const PAIRS = 100;

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseEnvelope } from '../src/wire/envelope.js';
 import { FrameDecoder, type DecodeOptions } from '../src/wire/frame-decoder.js';
-import type { ColumnKind } from '../src/wire/decoded-frame.js';
+import type { ColumnKind } from '../src/protocol/index.js';
 import { FrameStore } from '../src/store/index.js';
 import { VECTORS_DIR } from '../test/helpers/vectors.js';
 
@@ -53,7 +53,7 @@ function decode(msg: Buffer, options: DecodeOptions): void {
 function decodeStore(msg: Buffer): void {
   const env = parseEnvelope(msg);
   if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
+  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds('default', env.key), removeSignals: false });
   if (!r.ok) throw new Error(r.reason);
   const outcome = store.ingest('default', env.key, env.la, decoder.frame);
   if (outcome.action !== 'replaced' && outcome.action !== 'appended') throw new Error(`ingest gave ${outcome.action}`);

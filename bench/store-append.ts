@@ -10,7 +10,7 @@ import { PerformanceObserver, performance, type PerformanceEntry } from 'node:pe
 import { FrameStore } from '../src/store/index.js';
 import { parseEnvelope } from '../src/wire/envelope.js';
 import { FrameDecoder } from '../src/wire/frame-decoder.js';
-import type { PairKey } from '../src/wire/market.js';
+import type { PairKey } from '../src/protocol/index.js';
 import { VECTORS_DIR as VECTORS } from '../test/helpers/vectors.js';
 
 const M5 = 300_000;
@@ -29,7 +29,7 @@ let la = '';
 function ingestMessage(msg: Buffer): string {
   const env = parseEnvelope(msg);
   if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
+  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds('default', env.key), removeSignals: false });
   if (!r.ok) throw new Error(r.reason);
   key = env.key;
   la = env.la;

@@ -9,7 +9,7 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { FrameStore } from '../src/store/index.js';
-import type { ColumnKind } from '../src/wire/decoded-frame.js';
+import type { ColumnKind } from '../src/protocol/index.js';
 import { binLaunch } from './_bin-launch.js';
 import { ingestInto } from './_ingest.js';
 
@@ -113,7 +113,7 @@ async function child(): Promise<void> {
     keys++;
     // What the columns need at their types: values (date int64, float64, int8, bool bits, int32 codes) + validity bits.
     raw += ROWS * 8;
-    for (const kind of store.hint(held.producer, held.key)!.values()) raw += ROWS * VALUE_BYTES[kind] + ROWS / 8;
+    for (const kind of store.kinds(held.producer, held.key)!.values()) raw += ROWS * VALUE_BYTES[kind] + ROWS / 8;
   }
   await settle();
   const atRest = process.memoryUsage().rss;

@@ -19,7 +19,7 @@ const decoder = new FrameDecoder();
 function ingest(msg: Buffer): void {
   const env = parseEnvelope(msg);
   if (env.kind !== 'analyzed_df') throw new Error(`not an analyzed_df: ${env.kind}`);
-  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
+  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds('default', env.key), removeSignals: false });
   if (!r.ok) throw new Error(r.reason);
   store.ingest('default', env.key, env.la, decoder.frame);
 }

@@ -21,6 +21,7 @@ import type { StrategyContext, StrategyDefinition } from '../src/strategy/api.js
 import { BUILT_IN_STRATEGIES } from '../src/strategy/builtin/index.js';
 import { DryRunBroker } from '../src/strategy/dry-run-broker.js';
 import type { FrameSource } from '../src/strategy/frame-context.js';
+import type { PairKey } from '../src/protocol/index.js';
 import { StrategyRuntime } from '../src/strategy/runtime.js';
 import { checkStrategy, type LoadedStrategy } from '../src/strategy/strategy-loader.js';
 import { LAST_DATE, M5, fullFrameMessage, oneRowMessage, type RowOverrides } from '../test/strategy/vector-messages.js';
@@ -103,11 +104,12 @@ async function rig(name: string, strategy: LoadedStrategy): Promise<Rig> {
       viewMs.value += performance.now() - t;
       return df;
     },
-    onUpdate: (listener) => store.onUpdate(listener),
   };
-  const runtime = new StrategyRuntime(strategy, source, broker, log, () => connected.value, { now: () => clock.now });
+  let listener: ((producer: string, key: PairKey) => void) | null = null;
+  const updates = (l: (producer: string, key: PairKey) => void): (() => void) => ((listener = l), () => (listener = null));
+  const runtime = new StrategyRuntime(strategy, source, updates, broker, log, () => connected.value, { now: () => clock.now });
   await runtime.start();
-  const ingest = ingestInto(store);
+  const ingest = ingestInto(store, (producer, key) => listener?.(producer, key));
   return { ingest, viewMs, runtime, journal, clock, connected, stop: async () => { await runtime.stop(); await journal.stop(); } };
 }
 

@@ -11,7 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { startDemoProducer } from '../src/demo/index.js';
 import { createLogger } from '../src/log.js';
 import { FrameStore } from '../src/store/index.js';
-import { Consumer } from '../src/wire/consumer.js';
+import { ProblemBoard, createDaemonBus } from '../src/events/index.js';
+import { IngestService } from '../src/ingest/index.js';
 
 const PAIRS = Array.from({ length: 20 }, (_, i) => `P${i}/USDT`);
 const ROWS = 1500;
@@ -63,18 +64,21 @@ async function producer(): Promise<void> {
 async function consumer(compression: boolean, port: number): Promise<void> {
   const store = new FrameStore({ capacity: ROWS });
   const silent = createLogger('error', () => {});
-  const c = new Consumer(
-    {
+  const bus = createDaemonBus(() => {});
+  const c = new IngestService({
+    consumer: {
       enabled: true,
       producers: [{ name: 'default', host: '127.0.0.1', port, secure: false, ws_token: TOKEN }],
       wait_timeout: 30, ping_timeout: 10, sleep_time: 1, remove_entry_exit_signals: false,
       initial_candle_limit: ROWS, message_size_limit: 8,
     },
-    { compression, max_backoff: 10 },
-    {},
+    wire: { compression, max_backoff: 10 },
+    columns: {},
     store,
-    silent,
-  );
+    bus,
+    problems: new ProblemBoard(bus),
+    log: silent,
+  });
   global.gc?.();
   const analyzed = (): number => c.status()[0]!.messages.analyzed_df ?? 0;
   let end = mark();

@@ -1,19 +1,18 @@
 /**
  * Composition root: builds the daemon's services by hand, starts them in order and stops them in reverse.
- * Nothing here does work of its own; each service lives in its capability folder.
+ * Nothing here does work of its own; each service lives in its capability folder. The event stream and the
+ * problem board are made here and handed to every part that emits into them or follows them.
  */
-import { Appliance } from './appliance/appliance.js';
-import type { ExportResult } from './appliance/control-protocol.js';
-import { ControlServer } from './appliance/control-server.js';
-import { statusReport } from './appliance/control-status.js';
-import { LogThrottle } from './appliance/log-throttle.js';
-import { Shutdown } from './appliance/shutdown.js';
-import type { Config } from './config/types.js';
-import type { Logger } from './log.js';
 import { join } from 'node:path';
+import { Appliance, LogThrottle, Shutdown, statusReport } from './appliance/index.js';
+import { ControlServer, type ExportResult } from './control/index.js';
+import type { Config } from './config/index.js';
+import { ProblemBoard, createDaemonBus, type DaemonBus } from './events/index.js';
+import { exportStore } from './export/index.js';
+import { IngestService } from './ingest/index.js';
+import type { Logger } from './log.js';
 import { FrameStore } from './store/index.js';
-import { Trading } from './strategy/trading.js';
-import { Consumer } from './wire/consumer.js';
+import { Trading } from './strategy/index.js';
 
 interface Service {
   readonly name: string;
@@ -28,8 +27,10 @@ const STOP_DEADLINE_MS = 10_000;
 export class Daemon {
   private readonly started: Service[] = [];
   private readonly startedAt = Date.now();
+  readonly bus: DaemonBus;
+  readonly problems: ProblemBoard;
   readonly store: FrameStore;
-  readonly consumer: Consumer;
+  readonly ingest: IngestService;
   readonly trading: Trading;
   readonly control: ControlServer;
   readonly appliance: Appliance;
@@ -42,30 +43,49 @@ export class Daemon {
   constructor(config: Config, baseLog: Logger) {
     this.throttle = new LogThrottle(baseLog);
     const log = (this.log = this.throttle.logger);
-    this.store = new FrameStore({ capacity: config.store.capacity });
-    this.consumer = new Consumer(config.external_message_consumer, config.wire, config.store.columns, this.store, log.child('wire'));
-    this.trading = new Trading(config, this.store, (p) => this.consumer.isConnected(p), log.child('trading'));
+    const bus = (this.bus = createDaemonBus((line) => log.error(line)));
+    const problems = (this.problems = new ProblemBoard(bus));
+    const store = (this.store = new FrameStore({ capacity: config.store.capacity }));
+    this.ingest = new IngestService({
+      consumer: config.external_message_consumer,
+      wire: config.wire,
+      columns: config.store.columns,
+      store,
+      bus,
+      problems,
+      log: log.child('wire'),
+    });
+    this.trading = new Trading({
+      config,
+      frames: store,
+      bus,
+      problems,
+      isProducerConnected: (p) => this.ingest.isConnected(p),
+      log: log.child('trading'),
+    });
     this.control = new ControlServer(config.control.socket, log.child('control'));
     this.appliance = new Appliance({
       config,
       log: log.child('appliance'),
-      producers: () => this.consumer.status(),
-      pairs: () => config.external_message_consumer.producers.reduce((n, p) => n + this.store.producerPairs(p.name).length, 0),
+      bus,
+      problems,
+      producers: () => this.ingest.status(),
+      pairs: () => config.external_message_consumer.producers.reduce((n, p) => n + store.producerPairs(p.name).length, 0),
       openTrades: () => this.trading.openTrades(),
-      strategyProblem: () => this.trading.problem(),
     });
     this.shutdown = new Shutdown({ notify: this.appliance.notify, log, deadlineMs: STOP_DEADLINE_MS, stop: () => this.stop() });
 
-    this.consumer.onEvent((e) => {
-      if (e.type === 'message') this.appliance.candle(e.key.timeframe);
-      else this.appliance.connectionChanged();
-    });
-    this.control.handle('status', async () =>
-      statusReport(this.consumer.status(), this.store, this.startedAt, this.trading.sections()));
+    this.control.handle('status', async () => statusReport({
+      producers: this.ingest.status(),
+      store,
+      trading: this.trading.status(),
+      problems: problems.list(),
+      startedAt: this.startedAt,
+    }));
     const exportDir = join(config.datadir, 'export');
     this.control.handle('export', async (): Promise<ExportResult> => {
       // One export at a time: two at once would interleave their files in the one directory.
-      const done = this.exporting.then(() => this.store.exportTo(exportDir));
+      const done = this.exporting.then(() => exportStore(store, exportDir));
       this.exporting = done.catch(() => undefined);
       return { dir: exportDir, manifest: await done };
     });
@@ -77,9 +97,9 @@ export class Daemon {
       this.throttle,
       this.appliance, // first, so it is stopped last: STOPPING=1 and LEDs cover the whole shutdown
       this.shutdown,
-      this.trading, // before the consumer: no frame arrives unseen by the strategy
+      this.trading, // before ingest: no frame arrives unseen by the strategy
       this.control,
-      this.consumer,
+      this.ingest,
     ].map((s) => ({ name: s.constructor.name, start: () => s.start(), stop: () => s.stop() }));
     for (const s of services) {
       await s.start();

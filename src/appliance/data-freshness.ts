@@ -3,7 +3,7 @@
  * at least once per candle of its timeframe, so data is stale after two periods of the shortest timeframe seen
  * without any candle (plus a minute for the producer's own analysis time).
  */
-import { timeframeMs } from '../wire/market.js';
+import { timeframeMs } from '../protocol/index.js';
 
 const GRACE_MS = 60_000;
 

@@ -9,7 +9,7 @@
  * then the consumer either got one or dropped the link. Bounds carry a minute of slack: a false alarm restarts
  * a working daemon, which is worse than noticing a stall a minute late.
  */
-import type { Config, ExternalMessageConsumerConfig } from '../config/types.js';
+import type { Config, ExternalMessageConsumerConfig } from '../config/index.js';
 import type { HealthCheck } from './watchdog.js';
 
 /** What the check reads of one producer; the consumer's ProducerStatus has it. */
@@ -20,7 +20,7 @@ export interface ProducerProgress {
    * Epoch ms of the last frame of any kind from the producer, pongs included. Without it (undefined) a
    * connected producer is not checked: a quiet producer may send no message for a whole candle.
    */
-  readonly lastFrameAt?: number | null;
+  readonly last_frame_at?: number | null;
 }
 
 export interface LivenessBounds {
@@ -68,7 +68,7 @@ export class IngestLiveness implements HealthCheck {
           if (still > this.bounds.retryingMs) return `producer ${p.name}: ${p.state} for ${secs(still)} without progress; its connection loop has stalled`;
           break;
         case 'connected': {
-          const at = p.lastFrameAt;
+          const at = p.last_frame_at;
           if (typeof at === 'number' && now - at > this.bounds.connectedMs) {
             return `producer ${p.name}: connected but silent for ${secs(now - at)}; its ping supervision has stalled`;
           }

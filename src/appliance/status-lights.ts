@@ -10,6 +10,7 @@
  *   stale        short blip every 2 s (connected, but no candles)
  *   error        2 flashes: token refused, 3: bad config, 4: strategy disabled; then a pause
  */
+import { parseLedDevice } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { GpioLight, LedClassLight, type Light } from './lights.js';
 
@@ -53,14 +54,6 @@ export interface StatusLightsOptions {
   readonly gpioRoot?: string;
 }
 
-/** `led:ACT` -> LED class, `gpio:17` -> raw pin; null for anything else. */
-export function parseLedDevice(device: string): { kind: 'led'; name: string } | { kind: 'gpio'; bcm: number } | null {
-  const led = /^led:([^/]+)$/.exec(device);
-  if (led !== null) return { kind: 'led', name: led[1]! };
-  const gpio = /^gpio:([0-9]{1,2})$/.exec(device);
-  return gpio !== null ? { kind: 'gpio', bcm: Number(gpio[1]) } : null;
-}
-
 export class StatusLights {
   /** Every LED taken over, working or not: all are handed back at stop. */
   private claimed: Light[] = [];
@@ -85,18 +78,21 @@ export class StatusLights {
   /** Claims the LEDs (off), then shows the state. LEDs that cannot be used are reported in one warning. */
   async start(): Promise<void> {
     if (this.pollTimer !== undefined || this.opts.leds.length === 0) return;
-    const problems: string[] = [];
+    // Claimed at once, reported in configuration order (not in the order the claims finish).
     const claimed = await Promise.all(
       this.opts.leds.map(async (spec) => {
         const light = this.light(spec.device);
-        if (typeof light === 'string') return problems.push(light), null;
+        if (typeof light === 'string') return light;
         const problem = await light.claim();
-        if (problem !== null) return problems.push(problem), null;
-        return { role: spec.role, light };
+        return problem ?? { role: spec.role, light };
       }),
     );
+    const problems: string[] = [];
     for (const c of claimed) {
-      if (c === null) continue;
+      if (typeof c === 'string') {
+        problems.push(c);
+        continue;
+      }
       this.claimed.push(c.light);
       (c.role === 'status' ? this.status : this.activity).push(c.light);
     }
@@ -176,7 +172,7 @@ export class StatusLights {
   private light(device: string): Light | string {
     const parsed = parseLedDevice(device);
     const onError = (d: string, e: NodeJS.ErrnoException): void => this.writeFailed(d, e);
-    if (parsed === null) return `${device}: not led:NAME or gpio:BCM`;
+    if (typeof parsed === 'string') return `${device}: ${parsed}`;
     return parsed.kind === 'led'
       ? new LedClassLight(this.opts.ledRoot ?? '/sys/class/leds', parsed.name, onError)
       : new GpioLight(this.opts.gpioRoot ?? '/sys/class/gpio', parsed.bcm, onError);

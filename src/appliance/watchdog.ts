@@ -21,6 +21,8 @@ export interface WatchdogOptions {
   /** appliance.watchdog_max_lag_ms */
   readonly maxLagMs: number;
   readonly checks: readonly HealthCheck[];
+  /** Told when the daemon turns unhealthy (the reason) or healthy again (null). */
+  readonly onChange?: (problem: string | null) => void;
   /** Check interval when systemd set no watchdog. */
   readonly idleCheckMs?: number;
   readonly env?: NodeJS.ProcessEnv;
@@ -93,7 +95,9 @@ export class Watchdog {
     } else if (this.current === null) {
       this.opts.log.error(`unhealthy: ${problem}${ping ? '; withholding watchdog pings (systemd restarts ft-edge if this lasts)' : ''}`);
     }
+    const changed = problem !== this.current;
     this.current = problem;
+    if (changed) this.opts.onChange?.(problem);
   }
 
   private findProblem(now: number): string | null {

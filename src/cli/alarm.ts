@@ -5,10 +5,10 @@
  * process of its own, not a kernel LED trigger left behind by the daemon: the same pattern and timers as the
  * daemon's `error:config`, on raw GPIO pins as well as LED-class LEDs, and handed back when it stops.
  */
-import { loadLeds } from '../config/load.js';
-import type { LedConfig } from '../config/types.js';
-import { Shutdown } from '../appliance/shutdown.js';
-import { PATTERNS, StatusLights } from '../appliance/status-lights.js';
+import { loadLeds } from '../config/index.js';
+import type { LedConfig } from '../config/index.js';
+import { Shutdown } from '../appliance/index.js';
+import { PATTERNS, StatusLights } from '../appliance/index.js';
 import { createLogger } from '../log.js';
 import { EXIT, parseOptions, type Command } from './command.js';
 

@@ -1,6 +1,6 @@
 /** `ft-edge check-config`: the effective configuration, its sources, warnings and problems. */
-import { loadConfig } from '../config/load.js';
-import { maskSecrets } from '../config/mask.js';
+import { loadConfig } from '../config/index.js';
+import { maskSecrets } from '../config/index.js';
 import { EXIT, parseOptions, plural, type Command } from './command.js';
 
 export const checkConfig: Command = {

@@ -1,6 +1,6 @@
 /** The control socket a client command talks to: `--socket PATH`, else the configuration's control.socket. */
 import { resolve } from 'node:path';
-import { loadLocalPaths } from '../config/load.js';
+import { loadLocalPaths } from '../config/index.js';
 import { printError } from './command.js';
 
 export const SOCKET_OPTION = { socket: { type: 'string' } } as const;

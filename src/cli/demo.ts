@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import type { DemoProducer } from '../demo/index.js';
 import { EXIT, parseOptions, printError, type Command } from './command.js';

@@ -1,8 +1,8 @@
 /** `ft-edge export --out DIR`: the running daemon writes every frame it holds as Arrow IPC files. */
 import { resolve } from 'node:path';
-import { ControlError, request } from '../appliance/control-client.js';
-import type { ExportResult } from '../appliance/control-protocol.js';
-import { copyExport } from '../store/index.js';
+import { ControlError, request } from '../control/index.js';
+import type { ExportResult } from '../control/index.js';
+import { copyExport } from '../export/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
 import { daemonSocket, SOCKET_HELP, SOCKET_OPTION } from './daemon-socket.js';
 

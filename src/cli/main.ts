@@ -10,8 +10,8 @@
  * slabs then land in the brk heap, whose holes are never given back. env execs node: it stays the main process.
  */
 import { resolve } from 'node:path';
-import { packageVersion, SHIPPED_DEFAULTS } from '../config/locations.js';
-import { suggestion } from '../config/validator.js';
+import { packageVersion, SHIPPED_DEFAULTS } from '../config/index.js';
+import { suggestion } from '../config/index.js';
 import { EXIT, printError, UsageError, type Command } from './command.js';
 import { COMMANDS } from './commands.js';
 

@@ -1,5 +1,5 @@
 /** `ft-edge run`: the daemon in the foreground, as the systemd service runs it. */
-import { loadConfig } from '../config/load.js';
+import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import { EXIT, parseOptions, plural, type Command } from './command.js';
 

@@ -1,5 +1,5 @@
 /** `ft-edge status`: asks the running daemon how its producers and parts are doing. */
-import { ControlError, request } from '../appliance/control-client.js';
+import { ControlError, request } from '../control/index.js';
 import { EXIT, parseOptions, printError, type Command } from './command.js';
 import { daemonSocket, SOCKET_HELP, SOCKET_OPTION } from './daemon-socket.js';
 import { isStatusReport, renderStatus } from './status-view.js';

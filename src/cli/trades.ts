@@ -1,8 +1,8 @@
 /** `ft-edge trades [--open|--closed] [--json]`: the dry-run trades in the journal, read directly (read-only). */
 import { resolve } from 'node:path';
-import { loadLocalPaths } from '../config/load.js';
-import { journalPath, readTrades, type TradeFilter } from '../journal/journal.js';
-import type { Trade } from '../journal/trade.js';
+import { loadLocalPaths } from '../config/index.js';
+import { journalPath, readTrades, type TradeFilter } from '../journal/index.js';
+import type { Trade } from '../journal/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
 
 export const tradesCommand: Command = {

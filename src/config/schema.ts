@@ -4,9 +4,9 @@
  * live in config/default.json, which is always merged under everything else; `default` here is only for array
  * items, which node-config cannot merge defaults into.
  */
-import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
-import { timeframeMs } from '../wire/market.js';
+import { MAX_CANDLES, MESSAGE_SIZE_LIMIT_MB, DEFAULT_PRODUCER_PORT, hostProblem, timeframeMs } from '../protocol/index.js';
+import { parseLedDevice } from './led-device.js';
 import type { ArraySpec, NumberSpec, ObjectSpec, Spec, StringSpec } from './validator.js';
 
 /** sun_path holds 108 bytes including the terminating NUL. */
@@ -18,26 +18,6 @@ const absolutePath = (extra?: (p: string) => string | undefined): StringSpec => 
   kind: 'string',
   check: (p) => (isAbsolute(p) ? extra?.(p) : 'must be an absolute path'),
 });
-
-/** A host for a ws:// URL. The value is never echoed: a pasted URL can carry the token. */
-export function hostProblem(host: string): string | undefined {
-  if (host === '') return 'is empty';
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(host)) return 'is a URL: give only the host name or IP address (port and secure are separate keys)';
-  if (/[\s/?#@]/.test(host)) return 'is not a host name or IP address (it contains a space, "/", "?", "#" or "@")';
-  const bracketed = host.startsWith('[') && host.endsWith(']');
-  const bare = bracketed ? host.slice(1, -1) : host;
-  if (isIP(bare) === 6 || (!bracketed && isIP(bare) === 4)) return undefined;
-  if (bracketed || host.includes('::')) return 'is not a valid IPv6 address';
-  if (/^[^:]+:\d+$/.test(host)) return 'includes a port: put the port in "port"';
-  if (host.length > 253) return 'is longer than 253 characters';
-  const label = /^(?!-)[A-Za-z0-9_-]{1,63}(?<!-)$/;
-  return host.split('.').every((l) => label.test(l)) ? undefined : 'is not a valid host name or IP address';
-}
-
-/** IPv6 addresses in brackets, so `ws://${host}:${port}` is always a valid URL. */
-function urlHost(host: string): string {
-  return isIP(host) === 6 ? `[${host}]` : host;
-}
 
 function timeframeProblem(tf: string): string | undefined {
   if (timeframeMs(tf) !== undefined) return undefined;
@@ -62,8 +42,8 @@ const producer: ObjectSpec = {
   kind: 'object',
   fields: {
     name: { kind: 'string', check: (n) => nonEmpty(n) ?? (/[\u0000-\u001f]/.test(n) ? 'contains a control character' : undefined) },
-    host: { kind: 'string', check: hostProblem, normalize: urlHost },
-    port: { kind: 'number', integer: true, min: 0, max: 65_535, default: 8080 },
+    host: { kind: 'string', check: hostProblem },
+    port: { kind: 'number', integer: true, min: 0, max: 65_535, default: DEFAULT_PRODUCER_PORT },
     secure: { kind: 'boolean', default: false },
     ws_token: { kind: 'string', optional: true, check: nonEmpty },
     ws_token_file: { ...absolutePath(), optional: true },
@@ -83,8 +63,8 @@ export const externalMessageConsumerSpec: ObjectSpec = {
     ping_timeout: seconds(1),
     sleep_time: seconds(1),
     remove_entry_exit_signals: { kind: 'boolean' },
-    initial_candle_limit: { kind: 'number', integer: true, min: 0, max: 1500 },
-    message_size_limit: { kind: 'number', integer: true, min: 1, max: 20 },
+    initial_candle_limit: { kind: 'number', integer: true, min: 0, max: MAX_CANDLES },
+    message_size_limit: { kind: 'number', integer: true, min: MESSAGE_SIZE_LIMIT_MB.min, max: MESSAGE_SIZE_LIMIT_MB.max },
   },
 };
 
@@ -95,9 +75,8 @@ const led: ObjectSpec = {
     device: {
       kind: 'string',
       check: (d) => {
-        const gpio = /^gpio:(\d{1,2})$/.exec(d);
-        if (gpio !== null) return Number(gpio[1]) <= 53 ? undefined : 'GPIO pins are BCM numbers 0..53';
-        return /^led:[^/\s]+$/.test(d) ? undefined : 'must be "led:NAME" (/sys/class/leds/NAME) or "gpio:N" (BCM pin number)';
+        const parsed = parseLedDevice(d);
+        return typeof parsed === 'string' ? parsed : undefined;
       },
     },
   },
@@ -115,7 +94,7 @@ export const configSpec: ObjectSpec = {
     store: {
       kind: 'object',
       fields: {
-        capacity: { kind: 'number', integer: true, min: 1, max: 1500 },
+        capacity: { kind: 'number', integer: true, min: 1, max: MAX_CANDLES },
         columns: {
           kind: 'record',
           replace: true,

@@ -5,8 +5,14 @@
  * timeout (twice the recent average send time, clamped): a consumer that stops reading is disconnected.
  */
 import type { WebSocket } from 'ws';
-import type { Logger } from '../log.js';
 import type { ConsumerRequest } from './consumer-request.js';
+
+/** Where the demo producer says what it does (the daemon's Logger fits; the demo imports nothing of the daemon). */
+export interface DemoLog {
+  info(msg: string): void;
+  warn(msg: string): void;
+  debug(msg: string): void;
+}
 
 /** A reply: its text, or a function building it when its turn comes (a 1500-row frame is built lazily). */
 export type Reply = string | (() => string);
@@ -45,7 +51,7 @@ export class Channel {
     readonly name: string,
     private readonly opts: ChannelOptions,
     private readonly handle: RequestHandler,
-    private readonly log: Logger,
+    private readonly log: DemoLog,
   ) {
     this.timeoutMs = opts.maxTimeoutMs;
   }

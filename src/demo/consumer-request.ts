@@ -3,15 +3,7 @@
  * validated against its schema (type one of subscribe/whitelist/analyzed_df), then acted on.
  */
 
-/** Every RPCMessageType value: a subscription applies only when each topic is one of these. */
-export const MESSAGE_TYPES: ReadonlySet<string> = new Set([
-  'status', 'warning', 'exception', 'startup', 'entry', 'entry_fill', 'entry_cancel', 'exit', 'exit_fill',
-  'exit_cancel', 'protection_trigger', 'protection_trigger_global', 'strategy_msg', 'whitelist', 'analyzed_df',
-  'new_candle',
-]);
-
-/** freqtrade caps every analyzed_df reply at this many candles. */
-export const MAX_REPLY_CANDLES = 1500;
+import { MAX_CANDLES, MESSAGE_TYPES } from '../protocol/index.js';
 
 export type ConsumerRequest =
   /** topics: the new subscription list, or null when the request leaves the subscription as it is. */
@@ -63,14 +55,14 @@ export function interpretRequest(msg: unknown): ConsumerRequest {
     case 'analyzed_df': {
       if (!truthy(data)) return { kind: 'analyzed_df', limit: 0, pair: null };
       if (!isObject(data)) return { kind: 'failed', reason: 'analyzed_df data is not an object' };
-      const rawLimit = 'limit' in data ? data.limit : MAX_REPLY_CANDLES;
+      const rawLimit = 'limit' in data ? data.limit : MAX_CANDLES;
       const limit = typeof rawLimit === 'boolean' ? Number(rawLimit) : rawLimit;
       if (typeof limit !== 'number' || !Number.isFinite(limit)) {
         return { kind: 'failed', reason: 'analyzed_df limit is not a number' };
       }
       const pair = data.pair ?? null;
       if (truthy(pair) && typeof pair !== 'string') return { kind: 'failed', reason: 'analyzed_df pair is not a string' };
-      return { kind: 'analyzed_df', limit: Math.trunc(Math.min(limit, MAX_REPLY_CANDLES)), pair: truthy(pair) ? (pair as string) : null };
+      return { kind: 'analyzed_df', limit: Math.trunc(Math.min(limit, MAX_CANDLES)), pair: truthy(pair) ? (pair as string) : null };
     }
     default:
       return { kind: 'invalid', reason: `unknown request type ${JSON.stringify(type)?.slice(0, 40) ?? 'undefined'}` };

@@ -7,18 +7,18 @@
  * are analyzed incrementally, so a row's values never change once the next candle exists (freqtrade
  * re-analyzes its whole window and its EMAs drift slightly); no JWT login (only ws_token).
  */
-import { createLogger, type Logger } from '../log.js';
 import { DemoProducerServer, type DemoProducer } from './producer.js';
+import type { DemoLog } from './channel.js';
 import { resolveOptions, type DemoProducerOptions } from './options.js';
 
 export type { DemoProducer, DemoFaults, DemoFrame, FrameCell, ReceivedRequest } from './producer.js';
-export { MESSAGE_WS_PATH } from './producer.js';
+export type { DemoLog } from './channel.js';
 export type { DemoProducerOptions } from './options.js';
 export type { GarbageKind } from './garbage.js';
 export { GARBAGE_KINDS } from './garbage.js';
 export type { SignalStyle } from './columns.js';
 
-const silent: Logger = createLogger('error', () => {});
+const silent: DemoLog = { info() {}, warn() {}, debug() {} };
 
 /** Starts a demo producer; throws a RangeError naming the problem when an option is invalid. */
 export async function startDemoProducer(opts: DemoProducerOptions): Promise<DemoProducer> {

@@ -2,7 +2,7 @@
  * The producer's outgoing messages as freqtrade's orjson writes them: compact, keys in schema order, non-ASCII
  * as raw UTF-8, a frame as `{"__type__":"dataframe","__value__":"<split JSON text as a string>"}`.
  */
-import type { PairKey } from '../wire/market.js';
+import type { PairKey } from '../protocol/index.js';
 
 /** What freqtrade's producer sends when a request fails inside the bot. */
 export const EXCEPTION_TEXT = 'Error processing request';

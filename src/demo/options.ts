@@ -1,8 +1,7 @@
 /** The demo producer's options: defaults, validation (one clear message per problem), token checking. */
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { isCandleType, timeframeMs, type CandleType } from '../wire/market.js';
-import type { Logger } from '../log.js';
-import type { ChannelOptions } from './channel.js';
+import { isCandleType, timeframeMs, type CandleType } from '../protocol/index.js';
+import type { ChannelOptions, DemoLog } from './channel.js';
 import { MAX_COLUMNS, MIN_COLUMNS, type SignalStyle } from './columns.js';
 import { hashString } from './random.js';
 import type { PairSeriesOptions } from './pair-series.js';
@@ -40,7 +39,7 @@ export interface DemoProducerOptions {
   sendTimeoutMs?: number;
   /** Pause after each send (freqtrade: 10 ms). */
   sendThrottleMs?: number;
-  log?: Logger;
+  log?: DemoLog;
 }
 
 export interface ResolvedOptions {

@@ -3,7 +3,7 @@
  * indicators of indicators.ts, and each row's split-JSON text cached once it is written (rows never change
  * except the last, which re-analysis updates), so a 1500-row reply is a string join, not 45,000 float formats.
  */
-import type { PairKey } from '../wire/market.js';
+import type { PairKey } from '../protocol/index.js';
 import { analyzeRow, LOOKBACK, shown, stateMatrix, TAGS, type CandleRing } from './indicators.js';
 import type { FrameSchema } from './columns.js';
 import { formatCell, formatString, splitJson } from './pandas-json.js';

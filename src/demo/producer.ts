@@ -8,9 +8,8 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import type { Logger } from '../log.js';
-import type { PairKey } from '../wire/market.js';
-import { Channel, type Reply } from './channel.js';
+import { MESSAGE_WS_PATH, type PairKey } from '../protocol/index.js';
+import { Channel, type DemoLog, type Reply } from './channel.js';
 import { frameSchema, type FrameSchema } from './columns.js';
 import { interpretRequest, parseRequestJson, type ConsumerRequest } from './consumer-request.js';
 import { garbageMessage, type GarbageKind } from './garbage.js';
@@ -20,7 +19,6 @@ import {
 import { EMPTY_FRAME_TEXT, PairSeries } from './pair-series.js';
 import { checkPairs, seriesOptions, tokenMatcher, type ResolvedOptions } from './options.js';
 
-export const MESSAGE_WS_PATH = '/api/v1/message/ws';
 /** uvicorn's default ws_max_size: the largest request a producer accepts. */
 const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 /** Requests kept for received() (a long demo run must not grow without bound). */
@@ -104,7 +102,7 @@ export class DemoProducerServer implements DemoProducer {
   /** Per pair: broadcasts of rows before this seq are dropped (the gap fault). */
   private readonly silentUntil = new Map<string, number>();
 
-  constructor(private readonly opts: ResolvedOptions, private readonly log: Logger) {
+  constructor(private readonly opts: ResolvedOptions, private readonly log: DemoLog) {
     this.tokenOk = tokenMatcher(opts.tokens);
     this.schema = frameSchema(opts.columns, opts.signalStyle);
     this.whitelist = opts.pairs;

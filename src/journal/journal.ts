@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CandleType } from '../wire/market.js';
+import type { CandleType } from '../protocol/index.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
 import type { ClosedTrade, NewTrade, OpenTrade, SignalEvent, Trade, TradeClose } from './trade.js';
 

@@ -1,5 +1,5 @@
 /** Dry-run trades as the journal keeps them. Dates are epoch milliseconds (UTC). */
-import type { CandleType } from '../wire/market.js';
+import type { CandleType } from '../protocol/index.js';
 
 /** What is known when a trade opens. */
 export interface NewTrade {

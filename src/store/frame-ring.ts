@@ -3,7 +3,7 @@
  * key's schema is first seen and reused by every later replace and append with that schema. Row i of
  * the frame (0 = oldest) lives at slot (head + i) mod capacity; Arrow views read the slab in place.
  */
-import type { ColumnKind, DecodedColumn, DecodedFrame } from '../wire/decoded-frame.js';
+import type { ColumnKind, DecodedColumn, DecodedFrame } from '../protocol/index.js';
 import { bitmapBytes, getBit, packBits, setBit } from './bitmap.js';
 import { TagDictionary } from './tag-dictionary.js';
 

@@ -2,32 +2,26 @@
  * The frames a consumer holds, per (producer, pair, timeframe, candle_type), kept by freqtrade's consumer
  * rules (PROTOCOL.md "What the consumer does with a frame", steps 2-7; freqtrade's
  * DataProvider._add_external_df). Decoded frames are copied into per-key rings; strategies read them as
- * Arrow tables over those rings.
+ * Arrow tables over those rings. The store only says when candles are missing; asking the producer for them is
+ * the ingest service's business.
  */
 import type { Table } from 'apache-arrow';
-import type { ColumnKind, DecodedFrame } from '../wire/decoded-frame.js';
-import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
+import {
+  FULL_FRAME_ROWS, MAX_CANDLES, timeframeMs, type CandleType, type ColumnKind, type DecodedFrame, type PairKey,
+} from '../protocol/index.js';
 import { RingView } from './arrow-view.js';
-import { exportFrames, type Manifest } from './export.js';
 import { FrameRing } from './frame-ring.js';
-import { RequestThrottle } from './request-throttle.js';
 
-/** freqtrade's FULL_DATAFRAME_THRESHOLD: a frame this long replaces what is held. */
-export const FULL = 100;
-/** What freqtrade asks for when it needs a whole frame (also the producer's cap per reply). */
-export const FULL_REQUEST = 1500;
 
 export interface StoreOptions {
   /** Rows held per key (freqtrade keeps 1500). */
   capacity: number;
-  /** Monotonic milliseconds for request backoff; defaults to performance.now. */
-  now?: () => number;
 }
 
 export type IngestOutcome =
-  | { action: 'replaced' | 'appended' } // stored; update listeners were told
-  | { action: 'request'; pair: string; limit: number } // not stored; send this request on the producer's connection
-  | { action: 'held_back' }; // not stored; a request is outstanding or backing off for this key
+  | { readonly action: 'replaced' | 'appended' } // stored
+  | { readonly action: 'missing'; readonly limit: number } // not stored: the last `limit` candles are needed first
+  | { readonly action: 'skipped' }; // not stored: a frame without rows
 
 export interface HeldKey {
   producer: string;
@@ -38,18 +32,18 @@ export interface HeldKey {
   la: string;
 }
 
-export type UpdateListener = (producer: string, key: PairKey) => void;
-
 const REPLACED: IngestOutcome = Object.freeze({ action: 'replaced' });
 const APPENDED: IngestOutcome = Object.freeze({ action: 'appended' });
-const HELD_BACK: IngestOutcome = Object.freeze({ action: 'held_back' });
+const SKIPPED: IngestOutcome = Object.freeze({ action: 'skipped' });
+/** Outcomes asking for a whole frame, and for each gap size below a full frame, made once. */
+const MISSING_ALL: IngestOutcome = Object.freeze({ action: 'missing', limit: MAX_CANDLES });
+const MISSING: readonly IngestOutcome[] = Array.from({ length: FULL_FRAME_ROWS }, (_, limit) => Object.freeze({ action: 'missing', limit }));
 
-/** Everything known about one key: its rows (once a frame was stored) and its request state. */
+/** Everything known about one key: its rows, once a frame was stored. */
 class KeySlot {
   ring: FrameRing | undefined = undefined;
   /** Arrow side of `ring`, made on its first read (FrameStore.table). */
   view: RingView | undefined = undefined;
-  readonly requests = new RequestThrottle();
   constructor(
     readonly producer: string,
     readonly key: PairKey,
@@ -66,52 +60,48 @@ export class FrameStore {
   /** producer -> pair -> the pair's keys (a few timeframes/candle types at most, so a short list). */
   private readonly slots = new Map<string, Map<string, KeySlot[]>>();
   private readonly whitelists = new Map<string, readonly string[]>();
-  private readonly listeners: UpdateListener[] = [];
   private readonly capacity: number;
-  private readonly now: () => number;
 
   constructor(opts: StoreOptions) {
     if (!Number.isInteger(opts.capacity) || opts.capacity < 1) throw new RangeError(`store capacity must be a positive integer, got ${opts.capacity}`);
     this.capacity = opts.capacity;
-    this.now = opts.now ?? (() => performance.now());
   }
 
   /** Column kinds held for the key, for the decoder (undefined: nothing held). */
-  hint(producer: string, key: PairKey): ReadonlyMap<string, ColumnKind> | undefined {
+  kinds(producer: string, key: PairKey): ReadonlyMap<string, ColumnKind> | undefined {
     return this.find(producer, key)?.ring?.kinds;
   }
 
-  /** Applies a decoded analyzed_df frame for `key` from `producer` (PROTOCOL.md steps 2-7). */
-  ingest(producer: string, key: PairKey, la: string, frame: DecodedFrame): IngestOutcome {
+  /**
+   * Applies a decoded analyzed_df frame for `key` from `producer` (PROTOCOL.md steps 2-7). `replyExpected`: a
+   * request for the key's candles is outstanding, so a short frame may be its reply.
+   */
+  ingest(producer: string, key: PairKey, la: string, frame: DecodedFrame, replyExpected = false): IngestOutcome {
     const n = frame.rows;
-    if (n === 0) return HELD_BACK; // the consumer skips empty frames; nothing to store
+    if (n === 0) return SKIPPED; // the consumer skips empty frames; nothing to store
     const slot = this.slotFor(producer, key);
     const ring = slot.ring;
     // Step 2: a full frame replaces whatever is held.
-    if (n >= FULL) return this.replace(slot, frame, la);
+    if (n >= FULL_FRAME_ROWS) return this.replace(slot, frame, la);
     // Step 3, and a changed schema: a short frame cannot be appended, ask for a whole frame. The reply to
     // our own request is stored whatever its length (freqtrade would ask again forever). Over held rows of
     // another schema only a frame of several rows is taken for that reply: producers broadcast single rows,
     // and one of those must not wipe the held history.
     if (ring === undefined || !ring.sameSchema(frame)) {
-      const reply = slot.requests.outstanding && (ring === undefined || n > 1);
-      return reply ? this.replace(slot, frame, la) : this.request(slot, FULL_REQUEST);
+      const reply = replyExpected && (ring === undefined || n > 1);
+      return reply ? this.replace(slot, frame, la) : MISSING_ALL;
     }
     // Step 4: candles missed between what is held and the incoming frame. An unknown timeframe makes d NaN:
     // no hole can be told, so the frame is appended.
     const d = ring.candlesUntil(frame, slot.timeframeMs);
     if (d > 1) {
       const missing = Math.trunc(d) + 1; // freqtrade: int(d), plus one candle of overlap
-      return this.request(slot, missing < FULL ? missing : FULL_REQUEST);
+      return missing < FULL_FRAME_ROWS ? MISSING[missing]! : MISSING_ALL;
     }
     // Step 5: drop held rows dated >= the incoming first date, append, keep the last `capacity` rows.
     ring.merge(frame);
-    return this.stored(slot, ring, la, APPENDED);
-  }
-
-  /** The producer (re)connected: requests sent on the old connection will never be answered. */
-  connectionReset(producer: string): void {
-    for (const slots of this.slots.get(producer)?.values() ?? []) for (const slot of slots) slot.requests.connectionReset();
+    ring.la = la;
+    return APPENDED;
   }
 
   setWhitelist(producer: string, pairs: readonly string[]): void {
@@ -139,24 +129,17 @@ export class FrameStore {
     for (const slot of this.allSlots()) if (slot.ring !== undefined) yield slot.held(slot.ring);
   }
 
-  /** `listener` runs synchronously after each stored replace/append; keep it cheap, it must not throw. */
-  onUpdate(listener: UpdateListener): void {
-    this.listeners.push(listener);
-  }
-
-  /** Writes every held frame as an Arrow IPC file plus manifest.json into `dir` (see export.ts). */
-  exportTo(dir: string): Promise<Manifest> {
-    const order = (h: HeldKey): string[] => [h.producer, h.key.pair, h.key.timeframe, h.key.candleType];
-    const held = [...this.keys()].sort((a, b) => compareLists(order(a), order(b)));
-    const sources = held.map(({ producer, key }) => () => this.snapshot(producer, key));
-    return exportFrames(dir, sources, this.whitelists);
-  }
-
-  /** The key's table and its facts at one instant. */
-  private snapshot(producer: string, key: PairKey): { held: HeldKey; table: Table } {
-    const slot = this.find(producer, key)!;
-    const ring = slot.ring!; // keys are never forgotten, and a held key always has a ring
+  /** The key's facts and a table over exactly those rows, at one instant; undefined when nothing is held. */
+  snapshot(producer: string, key: PairKey): { held: HeldKey; table: Table } | undefined {
+    const slot = this.find(producer, key);
+    const ring = slot?.ring;
+    if (slot === undefined || ring === undefined) return undefined;
     return { held: slot.held(ring), table: this.table(slot, ring) };
+  }
+
+  /** Every producer's last whitelist. */
+  allWhitelists(): ReadonlyMap<string, readonly string[]> {
+    return this.whitelists;
   }
 
   /**
@@ -183,19 +166,8 @@ export class FrameStore {
       slot.view = undefined;
     }
     ring.replace(frame);
-    return this.stored(slot, ring, la, REPLACED);
-  }
-
-  private stored(slot: KeySlot, ring: FrameRing, la: string, outcome: IngestOutcome): IngestOutcome {
     ring.la = la;
-    slot.requests.answered();
-    for (let i = 0; i < this.listeners.length; i++) this.listeners[i]!(slot.producer, slot.key);
-    return outcome;
-  }
-
-  private request(slot: KeySlot, limit: number): IngestOutcome {
-    if (!slot.requests.tryRequest(this.now())) return HELD_BACK;
-    return { action: 'request', pair: slot.key.pair, limit };
+    return REPLACED;
   }
 
   private find(producer: string, key: PairKey): KeySlot | undefined {
@@ -219,9 +191,4 @@ export class FrameStore {
     slots.push(slot);
     return slot;
   }
-}
-
-function compareLists(a: readonly string[], b: readonly string[]): number {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i]! < b[i]! ? -1 : 1;
-  return 0;
 }

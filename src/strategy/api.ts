@@ -20,7 +20,7 @@
  * frame: columns are typed arrays over the last `lookback` rows, signals are 0/1 arrays of the same length.
  * Only the last row (the last closed candle) is acted upon.
  */
-import type { CandleType } from '../wire/market.js';
+import type { CandleType } from '../protocol/index.js';
 import type * as helpers from './helpers.js';
 
 /** Values a strategy parameter may take. The config overrides them by name (freqtrade's `buy_rsi` ...). */

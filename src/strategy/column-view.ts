@@ -9,7 +9,7 @@
  * Vector.get() build objects and dispatch through visitors on every call, which cost more than the reads.
  */
 import type { Data, Schema, Table } from 'apache-arrow';
-import { Type } from '../store/arrow.js';
+import { Type } from '../store/index.js';
 
 /** A growable Float64Array reused across evaluations, so copies do not allocate once warmed up. */
 export class Scratch {

@@ -4,9 +4,8 @@
  * triggered them (a stop at its stop price). Every decision is committed to the journal before it counts.
  */
 import type { Logger } from '../log.js';
-import type { PairKey } from '../wire/market.js';
-import type { Journal } from '../journal/journal.js';
-import type { ClosedTrade, OpenTrade, SignalEvent, TradeClose } from '../journal/trade.js';
+import type { PairKey } from '../protocol/index.js';
+import type { ClosedTrade, Journal, OpenTrade, SignalEvent, TradeClose } from '../journal/index.js';
 import {
   profitAbs, profitRatio, roiAt, stopFillRate, stopPrice, stopReached, tradeMinutes, type RoiTable,
 } from './trade-math.js';
@@ -71,6 +70,9 @@ export interface BrokerStatus {
   readonly last_decision: LastDecision | null;
 }
 
+/** Told after the journal committed a trade's opening or closing. */
+export type TradeListener = (...change: readonly ['opened', OpenTrade] | readonly ['closed', ClosedTrade]) => void;
+
 export class DryRunBroker {
   private readonly open = new Map<string, OpenTrade>();
   private readonly lastExitCandle = new Map<string, number>();
@@ -83,6 +85,7 @@ export class DryRunBroker {
     private readonly journal: Journal,
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
+    private readonly onTrade: TradeListener = () => {},
   ) {}
 
   /** Resumes from the journal: open trades, realised profit, the candles pairs last exited on. */
@@ -159,6 +162,7 @@ export class DryRunBroker {
     const detail = `#${t.id} ${side(t.isShort)} at ${rate} (${reason}), profit ${fmt(closed.profitAbs)} ` +
       `${t.stakeCurrency} (${(closed.profitRatio * 100).toFixed(2)} %)`;
     this.decided(t.pair, 'exited', detail);
+    this.onTrade('closed', closed);
     return closed;
   }
 
@@ -209,6 +213,7 @@ export class DryRunBroker {
     this.open.set(pair, t);
     const tag = t.enterTag === null ? '' : ` [${t.enterTag}]`;
     this.decided(pair, 'entered', `#${t.id} ${side(isShort)} at ${t.openRate}${tag}, stake ${fmt(stake)} ${st.stake_currency}`);
+    this.onTrade('opened', t);
     return t;
   }
 

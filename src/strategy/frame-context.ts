@@ -4,7 +4,7 @@
  * scratch buffers are reused and an evaluation allocates only what the strategy's own helpers allocate.
  */
 import type { Table } from 'apache-arrow';
-import type { CandleType, PairKey } from '../wire/market.js';
+import type { CandleType, PairKey } from '../protocol/index.js';
 import type { Params, StrategyContext } from './api.js';
 import { Scratch, columnIndex, isNumericColumn, numberAt, numericRows, textAt } from './column-view.js';
 
@@ -12,8 +12,10 @@ import { Scratch, columnIndex, isNumericColumn, numberAt, numericRows, textAt } 
 export interface FrameSource {
   producerDf(pair: string, timeframe: string, candleType: CandleType, producer?: string):
     { table: Table; la: string } | undefined;
-  onUpdate(listener: (producer: string, key: PairKey) => void): void;
 }
+
+/** Subscribes a listener to "a frame was stored for this key"; returns its unsubscribe. */
+export type FrameUpdates = (listener: (producer: string, key: PairKey) => void) => () => void;
 
 /** Where a suffixed column name points: column `base` of `producer`'s frame. */
 export interface SuffixRef {

@@ -13,11 +13,11 @@
 import { performance } from 'node:perf_hooks';
 import type { Table } from 'apache-arrow';
 import type { Logger } from '../log.js';
-import { timeframeMs, type CandleType, type PairKey } from '../wire/market.js';
+import { timeframeMs, type CandleType, type PairKey } from '../protocol/index.js';
 import type { Signals } from './api.js';
 import { columnIndex, numberAt } from './column-view.js';
 import type { BrokerStatus, Candle, DryRunBroker, SignalRow } from './dry-run-broker.js';
-import { FrameContext, type FrameSource } from './frame-context.js';
+import { FrameContext, type FrameSource, type FrameUpdates } from './frame-context.js';
 import * as helpers from './helpers.js';
 import type { LoadedStrategy } from './strategy-loader.js';
 
@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   /** Failures in a row (per key) or overruns in a row (any key) before disabling. Default 3. */
   readonly maxStrikes?: number;
   readonly now?: () => number;
+  /** Told once when the strategy is disabled altogether (why). */
+  readonly onDisabled?: (why: string) => void;
 }
 
 export interface KeyReason {
@@ -103,7 +105,7 @@ export class StrategyRuntime {
   private readonly maxStrikes: number;
   private readonly now: () => number;
   private running = false;
-  private subscribed = false;
+  private unsubscribe: (() => void) | null = null;
   private scheduled = false;
   private overruns = 0;
   private disabled: string | null = null;
@@ -112,10 +114,12 @@ export class StrategyRuntime {
   constructor(
     private readonly strategy: LoadedStrategy,
     private readonly store: FrameSource,
+    /** Subscribes to "a frame was stored" (the daemon's event stream). */
+    private readonly updates: FrameUpdates,
     private readonly broker: DryRunBroker,
     private readonly log: Logger,
     private readonly isProducerConnected: (producer: string) => boolean,
-    opts: RuntimeOptions = {},
+    private readonly opts: RuntimeOptions = {},
   ) {
     this.ctx = new FrameContext(store, [strategy.producer, ...strategy.informative], strategy.params);
     this.offsetMs = (opts.outdatedOffsetMin ?? 5) * 60_000;
@@ -128,9 +132,7 @@ export class StrategyRuntime {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    // The store has no way to unsubscribe; a stopped runtime ignores its calls.
-    if (!this.subscribed) this.store.onUpdate(this.onUpdate);
-    this.subscribed = true;
+    this.unsubscribe = this.updates(this.onUpdate);
     const s = this.strategy;
     this.log.info(`strategy ${s.definition.name} (${s.origin}) trades producer ${s.producer}` +
       `${s.timeframe === null ? '' : ` ${s.timeframe}`} ${s.candleTypes.join('/')}`);
@@ -138,6 +140,8 @@ export class StrategyRuntime {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
     for (const ks of this.queue) ks.queued = false;
     this.queue.length = 0;
     this.settle();
@@ -340,6 +344,7 @@ export class StrategyRuntime {
     if (this.overruns >= this.maxStrikes && this.disabled === null) {
       this.disabled = `${this.overruns} evaluations in a row slower than ${this.slowMs} ms`;
       this.log.error(`strategy ${name} disabled altogether: ${this.disabled}; open trades still exit on stoploss and ROI`);
+      this.opts.onDisabled?.(this.disabled);
     }
   }
 

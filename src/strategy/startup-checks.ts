@@ -2,7 +2,7 @@
  * Start-up warnings about a strategy that the rest of the config keeps from ever trading: its producer is not
  * configured, the signals it reads are removed on receipt, or the store's projection drops its columns.
  */
-import { OHLCV_COLUMNS, SIGNAL_COLUMNS } from '../wire/decoded-frame.js';
+import { OHLCV_COLUMNS, SIGNAL_COLUMNS } from '../protocol/index.js';
 import { splitSuffix, suffixOrder } from './frame-context.js';
 import type { LoadedStrategy } from './strategy-loader.js';
 

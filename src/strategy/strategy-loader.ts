@@ -5,7 +5,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { timeframeMs } from '../wire/market.js';
+import { timeframeMs } from '../protocol/index.js';
 import {
   TRADABLE_CANDLE_TYPES, type ParamValue, type Params, type StrategyDefinition, type TradableCandleType,
 } from './api.js';

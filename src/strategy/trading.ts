@@ -1,16 +1,17 @@
 /**
  * The trading service the daemon runs: loads the configured strategy, opens the journal in the state
- * directory, resumes open trades, and runs the strategy on the store's updates. A strategy or journal that
- * cannot start is reported (one line per problem) and leaves the daemon ingesting without trading; it never
- * stops the daemon.
+ * directory, resumes open trades, and runs the strategy on the stored frames it hears of. A strategy or journal
+ * that cannot start is reported (one line per problem, and "trading-off" on the problem board) and leaves the
+ * daemon ingesting without trading; it never stops the daemon. Opened and closed trades go out on the event
+ * stream once the journal holds them.
  */
-import { age } from '../appliance/status-line.js';
-import type { Config } from '../config/types.js';
+import type { Config } from '../config/index.js';
+import type { DaemonBus, ProblemBoard } from '../events/index.js';
 import type { Logger } from '../log.js';
-import { Journal, journalPath } from '../journal/journal.js';
+import { Journal, journalPath } from '../journal/index.js';
 import { DryRunBroker } from './dry-run-broker.js';
 import type { FrameSource } from './frame-context.js';
-import { StrategyRuntime, type KeyReason, type RuntimeOptions, type StrategyStatus } from './runtime.js';
+import { StrategyRuntime, type RuntimeOptions, type StrategyStatus } from './runtime.js';
 import { startupWarnings } from './startup-checks.js';
 import { loadStrategy } from './strategy-loader.js';
 import { resolveTradingSettings } from './trading-settings.js';
@@ -25,18 +26,27 @@ export type TradingStatus =
   | ({ readonly running: true } & StrategyStatus)
   | { readonly running: false; readonly strategy: string; readonly problems: readonly string[] };
 
+export interface TradingOptions {
+  readonly config: TradingDaemonConfig;
+  readonly frames: FrameSource;
+  readonly bus: DaemonBus;
+  readonly problems: ProblemBoard;
+  readonly isProducerConnected: (producer: string) => boolean;
+  readonly log: Logger;
+  readonly runtime?: RuntimeOptions;
+}
+
 export class Trading {
   private journal: Journal | null = null;
   private runtime: StrategyRuntime | null = null;
-  private problems: string[] = ['not started'];
+  private offReasons: string[] = ['not started'];
+  private readonly config: TradingDaemonConfig;
+  private readonly log: Logger;
 
-  constructor(
-    private readonly config: TradingDaemonConfig,
-    private readonly store: FrameSource,
-    private readonly isProducerConnected: (producer: string) => boolean,
-    private readonly log: Logger,
-    private readonly runtimeOptions: RuntimeOptions = {},
-  ) {}
+  constructor(private readonly opts: TradingOptions) {
+    this.config = opts.config;
+    this.log = opts.log;
+  }
 
   async start(): Promise<void> {
     if (this.runtime !== null) return;
@@ -55,14 +65,23 @@ export class Trading {
     } catch (e) {
       return this.disable([(e as Error).message]);
     }
-    const broker = new DryRunBroker(settings.settings, journal, this.log);
+    const { bus, problems } = this.opts;
+    const broker = new DryRunBroker(settings.settings, journal, this.log, Date.now, (...change) => bus.emit('trade', ...change));
     try {
       await broker.start();
     } catch (e) {
       await journal.stop();
       return this.disable([`journal ${journalPath(cfg.datadir)}: ${(e as Error).message}`]);
     }
-    const runtime = new StrategyRuntime(strategy, this.store, broker, this.log, this.isProducerConnected, this.runtimeOptions);
+    const runtime = new StrategyRuntime(
+      strategy,
+      this.opts.frames,
+      (listener) => bus.on('frame-stored', listener),
+      broker,
+      this.log,
+      this.opts.isProducerConnected,
+      { ...this.opts.runtime, onDisabled: (why) => problems.raise('strategy-disabled', `strategy disabled: ${why}`) },
+    );
     await runtime.start();
     const s = settings.settings;
     this.log.info(`dry-run: wallet ${s.dry_run_wallet} ${s.stake_currency}, stake ${s.stake_amount}, ` +
@@ -71,7 +90,8 @@ export class Trading {
       `journal ${journalPath(cfg.datadir)}`);
     this.journal = journal;
     this.runtime = runtime;
-    this.problems = [];
+    this.offReasons = [];
+    problems.clear('trading-off');
   }
 
   async stop(): Promise<void> {
@@ -79,52 +99,21 @@ export class Trading {
     const journal = this.journal;
     this.runtime = null;
     this.journal = null;
-    this.problems = ['stopped'];
+    this.offReasons = ['stopped'];
+    this.opts.problems.clear('strategy-disabled');
     await runtime?.stop();
     await journal?.stop();
   }
 
   /** Open trades, realised profit, last decision, disabled strategy/keys and why entries wait; or why trading is off. */
   status(): TradingStatus {
-    if (this.runtime === null) return { running: false, strategy: this.config.strategy, problems: this.problems };
+    if (this.runtime === null) return { running: false, strategy: this.config.strategy, problems: this.offReasons };
     return { running: true, ...this.runtime.status() };
   }
 
-  /** Open dry-run trades; null while trading is off (the appliance's status line and LEDs). */
+  /** Open dry-run trades; null while trading is off (the appliance's status line). */
   openTrades(): number | null {
     return this.runtime === null ? null : this.runtime.status().open_trades;
-  }
-
-  /** Why trading is off or the strategy disabled altogether, or null. */
-  problem(): string | null {
-    if (this.runtime === null) return `trading off: ${this.problems.join('; ')}`;
-    const disabled = this.runtime.status().disabled;
-    return disabled === null ? null : `strategy disabled: ${disabled}`;
-  }
-
-  /** The `strategy` and `trading` sections of `ft-edge status`: facts in words, as the CLI prints them. */
-  sections(now: number = Date.now()): Record<string, Record<string, string | number | boolean | null>> {
-    const s = this.status();
-    if (!s.running) return { strategy: { name: s.strategy, state: `off: ${s.problems.join('; ')}` } };
-    const keys = (list: readonly KeyReason[]): string =>
-      list.length === 0 ? 'none' : list.slice(0, 3).map((k) => `${k.pair} ${k.timeframe} ${k.candle_type}: ${k.reason}`).join('; ') +
-        (list.length > 3 ? `; and ${list.length - 3} more` : '');
-    const d = s.last_decision;
-    return {
-      strategy: {
-        name: s.strategy,
-        from: s.origin,
-        state: s.disabled === null ? 'running' : `disabled: ${s.disabled}`,
-        'disabled for': keys(s.disabled_keys),
-      },
-      trading: {
-        'open trades': s.max_open_trades === null ? `${s.open_trades}` : `${s.open_trades} of ${s.max_open_trades}`,
-        'realised profit': `${s.realised_profit} ${s.stake_currency}`,
-        'available stake': `${s.available_stake} ${s.stake_currency}`,
-        'last decision': d === null ? 'none yet' : `${d.pair} ${d.action} ${d.detail} (${age(now - d.at)} ago)`,
-        'entries wait': s.entries_blocked ?? keys(s.waiting),
-      },
-    };
   }
 
   /** Resolves once the strategy has caught up with the store's updates (tests). */
@@ -133,7 +122,8 @@ export class Trading {
   }
 
   private disable(problems: string[]): void {
-    this.problems = problems;
+    this.offReasons = problems;
+    this.opts.problems.raise('trading-off', `trading off: ${problems.join('; ')}`);
     for (const p of problems) this.log.error(p);
     this.log.error('trading is off until the problems above are fixed; frames are still received and stored');
   }

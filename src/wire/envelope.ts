@@ -1,4 +1,4 @@
-import { isCandleType, timeframeMs, type PairKey } from './market.js';
+import { MESSAGE_TYPES, isCandleType, timeframeMs, type PairKey } from '../protocol/index.js';
 import { Outline, Role, isJsonString, outlineMessage } from './message-outline.js';
 import { parseIsoTimestamp } from './iso-timestamp.js';
 
@@ -15,13 +15,6 @@ export type Envelope =
   | { kind: 'empty'; type: string }            // data empty ([], null, {}): ignored, old whitelist stays
   | { kind: 'invalid'; reason: string }        // JSON but wrong shape (type missing/unknown, bad key, bad la, df not wrapped ...)
   | { kind: 'undecodable'; reason: string };   // not JSON
-
-/** freqtrade's RPCMessageType values: the types a producer may send. */
-const MESSAGE_TYPES: ReadonlySet<string> = new Set([
-  'status', 'warning', 'exception', 'startup', 'entry', 'entry_fill', 'entry_cancel', 'exit', 'exit_fill',
-  'exit_cancel', 'protection_trigger', 'protection_trigger_global', 'strategy_msg', 'whitelist', 'analyzed_df',
-  'new_candle',
-]);
 
 const outline = new Outline();
 

@@ -1,4 +1,4 @@
-import type { ColumnKind, DecodedColumn } from './decoded-frame.js';
+import type { ColumnKind, DecodedColumn } from '../protocol/index.js';
 import { bytesEqual, decodeInnerString, type CharOut } from './escaped-text.js';
 
 /**

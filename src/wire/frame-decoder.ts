@@ -1,6 +1,6 @@
 import {
   OHLCV_COLUMNS, SIGNAL_COLUMNS, TAG_COLUMNS, type ColumnKind, type DecodedFrame,
-} from './decoded-frame.js';
+} from '../protocol/index.js';
 import { Ch, EscapedJsonReader, FAIL } from './escaped-json-reader.js';
 import { decodeInnerString, innerStringEnd } from './escaped-text.js';
 import { FrameColumn, Put, State } from './frame-column.js';

@@ -1,4 +1,5 @@
 /** Short, stable phrases for socket errors and close codes: repeats must compare equal for RepeatLog. */
+import { connectionError, type ConnectionError } from './connection-error.js';
 
 const ERRNO: Readonly<Record<string, string>> = {
   ECONNREFUSED: 'connection refused',
@@ -12,12 +13,12 @@ const ERRNO: Readonly<Record<string, string>> = {
 };
 
 /** A connect or socket error (errno codes, TLS codes, ws's handshake errors). */
-export function describeError(err: unknown): string {
-  if (!(err instanceof Error)) return String(err);
+export function socketError(err: unknown): ConnectionError {
+  if (!(err instanceof Error)) return connectionError('network', String(err));
   const code = (err as { code?: unknown }).code;
-  if (typeof code === 'string') return code in ERRNO ? `${ERRNO[code]} (${code})` : `${err.message} (${code})`;
-  if (err.message === 'Opening handshake has timed out') return 'no answer to the WebSocket handshake in time';
-  return err.message;
+  if (typeof code === 'string') return connectionError('network', code in ERRNO ? `${ERRNO[code]} (${code})` : `${err.message} (${code})`);
+  if (err.message === 'Opening handshake has timed out') return connectionError('handshake-timeout', 'no answer to the WebSocket handshake in time');
+  return connectionError('network', err.message);
 }
 
 const CLOSE_CODES: Readonly<Record<number, string>> = {
@@ -29,6 +30,6 @@ const CLOSE_CODES: Readonly<Record<number, string>> = {
 };
 
 /** The close code of a connection that was open. */
-export function describeClose(code: number): string {
-  return `${CLOSE_CODES[code] ?? 'closed'} (${code})`;
+export function closeError(code: number): ConnectionError {
+  return connectionError('closed', `${CLOSE_CODES[code] ?? 'closed'} (${code})`);
 }

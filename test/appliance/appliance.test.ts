@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createLogger } from '../../src/log.js';
 import { Appliance } from '../../src/appliance/appliance.js';
+import { ProblemBoard, createDaemonBus } from '../../src/events/index.js';
 import type { ProducerProgress } from '../../src/appliance/ingest-liveness.js';
 import { FakeNotifySocket } from '../fakes/notify-socket.js';
 import { FakeSysfs } from '../fakes/sysfs.js';
@@ -24,7 +25,11 @@ test('starting -> READY with a status line -> connecting -> healthy -> refused; 
     { name: 'b', state: 'backoff' },
   ];
   const lines: string[] = [];
+  const bus = createDaemonBus((l) => lines.push(l));
+  const problems = new ProblemBoard(bus);
   const app = new Appliance({
+    bus,
+    problems,
     config: { appliance: { leds: [{ role: 'status', device: 'led:ACT' }], watchdog_max_lag_ms: 5000 }, external_message_consumer: consumer, wire: { compression: false, max_backoff: 60 } },
     log: createLogger('info', (l) => lines.push(l)),
     producers: () => producers,
@@ -42,17 +47,22 @@ test('starting -> READY with a status line -> connecting -> healthy -> refused; 
   assert.equal(app.showing, 'connecting');
 
   producers = [{ name: 'a', state: 'connected' }, { name: 'b', state: 'backoff' }];
-  app.connectionChanged();
+  bus.emit('connection', 'a', 'connected', null);
   assert.equal(app.showing, 'connecting', 'connected, but no candle yet');
-  app.candle('5m');
-  app.connectionChanged();
+  bus.emit('frame-stored', 'a', { pair: 'BTC/USDT', timeframe: '5m', candleType: 'spot' }, 'replaced');
+  bus.emit('connection', 'a', 'connected', null);
   assert.equal(app.showing, 'healthy');
   assert.match(app.summary().problem ?? 'none', /^none$/);
 
   producers = [{ name: 'a', state: 'connected' }, { name: 'b', state: 'refused' }];
-  app.connectionChanged();
-  assert.equal(app.showing, 'error:refused');
+  problems.raise('token-refused', 'token refused by producer b'); // as the ingest service raises it
+  assert.equal(app.showing, 'error:refused', 'a raised problem shows at once');
   assert.equal(app.summary().problem, 'token refused by producer b');
+  problems.raise('strategy-disabled', 'strategy disabled: 3 evaluations in a row slower than 50 ms');
+  assert.equal(app.showing, 'error:strategy');
+  assert.equal(app.summary().problem, 'strategy disabled: 3 evaluations in a row slower than 50 ms', 'the most urgent problem first');
+  problems.clear('strategy-disabled');
+  assert.equal(app.showing, 'error:refused');
 
   await app.stop();
   assert.equal(fake.read('class/leds/ACT/trigger'), 'mmc0');

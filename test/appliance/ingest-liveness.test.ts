@@ -43,10 +43,10 @@ test('a refused producer retries like any other; a stopped one (bad address) is 
 });
 
 test('connected: silent beyond wait_timeout + ping_timeout means the ping supervision stopped', () => {
-  let lastFrameAt = 0;
-  const live = new IngestLiveness(() => [{ name: 'a', state: 'connected', lastFrameAt }], bounds);
+  let last_frame_at = 0;
+  const live = new IngestLiveness(() => [{ name: 'a', state: 'connected', last_frame_at }], bounds);
   assert.equal(live.problem(50_000), null);
-  lastFrameAt = 40_000; // a pong
+  last_frame_at = 40_000; // a pong
   assert.equal(live.problem(139_000), null);
   assert.match(live.problem(141_000) ?? '', /^producer a: connected but silent for 101 s/);
 });

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { request } from '../../src/appliance/control-client.js';
+import { request } from '../../src/control/index.js';
 import { startDemoProducer } from '../../src/demo/index.js';
 import { cli, MAIN_JS } from './run-cli.js';
 

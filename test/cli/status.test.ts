@@ -3,8 +3,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { StatusReport } from '../../src/appliance/control-protocol.js';
-import { ControlServer } from '../../src/appliance/control-server.js';
+import type { StatusReport } from '../../src/appliance/index.js';
+import { ControlServer } from '../../src/control/index.js';
 import { formatBytes, formatDuration, renderStatus } from '../../src/cli/status-view.js';
 import { createLogger } from '../../src/log.js';
 import { cli } from './run-cli.js';
@@ -17,6 +17,10 @@ let exportFails = false;
 const daemonExport = join(tmp, 'daemon-state', 'export');
 let statusAnswer: unknown;
 
+const counted = { dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 }, re_requests: 0 };
+/** 3 days, 5 hours and a half ago: rendered "3d 5h ago" however long the test takes. */
+const decidedAt = Date.now() - (3 * 86_400 + 5.5 * 3600) * 1000;
+
 const report: StatusReport = {
   version: '0.1.0',
   pid: 4242,
@@ -24,19 +28,29 @@ const report: StatusReport = {
   rss_bytes: 50_541_363,
   producers: [
     {
-      name: 'default',
-      state: 'connected',
-      address: 'ws://10.0.0.2:8080/api/v1/message/ws',
-      last_error: null,
-      pairs: 48,
-      keys: 48,
-      rows: 72000,
-      last_message_age_s: 2,
-      counters: { connects: 1, 'messages.analyzed_df': 960, 'dropped.frame': 0 },
+      name: 'default', state: 'connected', address: 'ws://10.0.0.2:8080/api/v1/message/ws', last_error: null,
+      connects: 1, failed_attempts: 0, bytes: 0, last_message_at: 1, last_frame_at: 1,
+      messages: { analyzed_df: 960 }, ...counted,
+      pairs: 48, keys: 48, rows: 72000, last_message_age_s: 2,
     },
-    { name: 'gpu-box', state: 'refused', address: null, last_error: 'HTTP 403: token refused', pairs: 0, keys: 0, rows: 0, last_message_age_s: null, counters: {} },
+    {
+      name: 'gpu-box', state: 'refused', address: 'ws://10.0.0.3:8080/api/v1/message/ws',
+      last_error: { code: 'refused', message: 'refused: token rejected by producer gpu-box' },
+      connects: 0, failed_attempts: 3, bytes: 0, last_message_at: null, last_frame_at: null, messages: {}, ...counted,
+      pairs: 0, keys: 0, rows: 0, last_message_age_s: null,
+    },
   ],
-  sections: { trading: { 'open trades': 3, 'realised profit': '12.40 USDT', 'last decision': null } },
+  trading: {
+    running: true, strategy: 'RsiBollingerConsumer', origin: 'built-in', disabled: null,
+    open_trades: 3, max_open_trades: 5, stake_currency: 'USDT', realised_profit: 12.4, available_stake: 660,
+    last_decision: { at: decidedAt, pair: 'BTC/USDT', action: 'entered', detail: '#1 long at 29999, stake 330 USDT' },
+    disabled_keys: [],
+    waiting: [
+      { producer: 'default', pair: 'ETH/USDT', timeframe: '5m', candle_type: 'spot', reason: 'no frame yet' },
+    ],
+    entries_blocked: null,
+  },
+  problems: [{ code: 'token-refused', text: 'token refused by producer gpu-box' }],
 };
 
 before(async () => {
@@ -78,14 +92,27 @@ describe('ft-edge status', () => {
         'PRODUCER  STATE      PAIRS  KEYS   ROWS  LAST MESSAGE',
         'default   connected     48    48  72000  2s ago',
         '  ws://10.0.0.2:8080/api/v1/message/ws',
-        '  connects 1, messages.analyzed_df 960',
+        '  connects 1, analyzed_df messages 960',
         'gpu-box   refused        0     0      0  never',
-        '  last error: HTTP 403: token refused',
+        '  ws://10.0.0.3:8080/api/v1/message/ws',
+        '  last error: refused: token rejected by producer gpu-box',
+        '  failed attempts 3',
+        '',
+        'strategy',
+        '  name          RsiBollingerConsumer',
+        '  from          built-in',
+        '  state         running',
+        '  disabled for  none',
         '',
         'trading',
-        '  open trades      3',
-        '  realised profit  12.40 USDT',
-        '  last decision    -',
+        '  open trades      3 of 5',
+        '  realised profit  12.4 USDT',
+        '  available stake  660 USDT',
+        '  last decision    BTC/USDT entered #1 long at 29999, stake 330 USDT (3d 5h ago)',
+        '  entries wait     ETH/USDT 5m spot: no frame yet',
+        '',
+        'problems',
+        '  token refused by producer gpu-box',
         '',
       ].join('\n'),
     );
@@ -136,6 +163,7 @@ describe('status view', () => {
   });
 
   it('says when no producers are configured', () => {
-    assert.match(renderStatus({ ...report, producers: [], sections: {} }), /\n\nno producers configured$/);
+    assert.match(renderStatus({ ...report, producers: [], trading: { running: false, strategy: 'X', problems: ['stopped'] }, problems: [] }),
+      /\n\nno producers configured\n\nstrategy\n  name   X\n  state  off: stopped$/);
   });
 });

@@ -3,7 +3,8 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import JSON5 from 'json5';
 import { SHIPPED_DEFAULTS } from '../../src/config/locations.js';
-import { configSpec, hostProblem } from '../../src/config/schema.js';
+import { configSpec } from '../../src/config/schema.js';
+import { hostProblem } from '../../src/protocol/index.js';
 import type { Config } from '../../src/config/types.js';
 import { formatPath, validate, type Problem } from '../../src/config/validator.js';
 
@@ -104,7 +105,7 @@ describe('config schema', () => {
       problems,
     ) as Config;
     assert.deepEqual(problems, []);
-    assert.deepEqual(out.external_message_consumer.producers[0], { name: 'a', host: '[::1]', port: 8080, secure: false, ws_token: 't' });
+    assert.deepEqual(out.external_message_consumer.producers[0], { name: 'a', host: '::1', port: 8080, secure: false, ws_token: 't' });
   });
 
   it('checks hosts without echoing them', () => {

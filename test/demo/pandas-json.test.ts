@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatCell, formatFloat, formatString, splitJson, type CellFormat } from '../../src/demo/pandas-json.js';
 import { analyzedDfMessage, escapeInner, isoUtc, keyJson } from '../../src/demo/messages.js';
-import { isCandleType } from '../../src/wire/market.js';
+import { isCandleType } from '../../src/protocol/index.js';
 import { REPO_ROOT, readExpected, readWire, vectorNames } from '../helpers/vectors.js';
 
 /** Number tokens of a JSON text, strings skipped. */

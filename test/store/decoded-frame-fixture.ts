@@ -2,8 +2,8 @@
  * Builds a DecodedFrame from plain JS arrays, shaped like the decoder's: typed arrays longer than `rows`
  * (the tail filled with junk the store must ignore), per-message dictionaries in first-seen order.
  */
-import { SIGNAL_COLUMNS, TAG_COLUMNS, type ColumnKind, type DecodedColumn, type DecodedFrame } from '../../src/wire/decoded-frame.js';
-import type { CandleType, PairKey } from '../../src/wire/market.js';
+import { SIGNAL_COLUMNS, TAG_COLUMNS, type ColumnKind, type DecodedColumn, type DecodedFrame } from '../../src/protocol/index.js';
+import type { CandleType, PairKey } from '../../src/protocol/index.js';
 
 export type Cell = number | boolean | string | null;
 export type Columns = Readonly<Record<string, readonly Cell[]>>;

@@ -7,7 +7,7 @@ import { FrameStore, type IngestOutcome } from '../../src/store/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
-import type { PairKey } from '../../src/wire/market.js';
+import type { PairKey } from '../../src/protocol/index.js';
 
 interface Expected {
   key: [string, string, string];
@@ -19,14 +19,14 @@ function expected(name: string): Expected {
 }
 
 /** Decodes vector `name` with the store's hint for its key and ingests it. */
-function feed(store: FrameStore, decoder: FrameDecoder, name: string, producer = 'default'): { outcome: IngestOutcome; key: PairKey } {
+function feed(store: FrameStore, decoder: FrameDecoder, name: string, producer = 'default', replyExpected = false): { outcome: IngestOutcome; key: PairKey } {
   const msg = readFileSync(join(VECTORS, `${name}.wire`));
   const env = parseEnvelope(msg);
   assert.equal(env.kind, 'analyzed_df', name);
   if (env.kind !== 'analyzed_df') throw new Error('unreachable');
-  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint(producer, env.key), removeSignals: false });
+  const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds(producer, env.key), removeSignals: false });
   assert.deepEqual(r, { ok: true }, name);
-  return { outcome: store.ingest(producer, env.key, env.la, decoder.frame), key: env.key };
+  return { outcome: store.ingest(producer, env.key, env.la, decoder.frame, replyExpected), key: env.key };
 }
 
 /** The held table equals the vector's expected values (correctly rounded), cell by cell. */
@@ -79,9 +79,8 @@ test('short frames with nothing held ask for 1500; the reply to that request is 
   for (const name of ['analyzed_df_futures', 'analyzed_df_nan_null', 'analyzed_df_booleans', 'analyzed_df_string_tags', 'analyzed_df_odd_columns', 'analyzed_df_float_format']) {
     const store = new FrameStore({ capacity: 1500 });
     const decoder = new FrameDecoder();
-    const { outcome, key } = feed(store, decoder, name);
-    assert.deepEqual(outcome, { action: 'request', pair: key.pair, limit: 1500 }, name);
-    assert.deepEqual(feed(store, decoder, name).outcome, { action: 'replaced' }, `${name}: reply`);
+    assert.deepEqual(feed(store, decoder, name).outcome, { action: 'missing', limit: 1500 }, name);
+    assert.deepEqual(feed(store, decoder, name, 'default', true).outcome, { action: 'replaced' }, `${name}: reply`);
     assertHolds(store, name);
   }
 });

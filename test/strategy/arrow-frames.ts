@@ -7,8 +7,8 @@ import {
   Bool, Dictionary, Field, Float64, Int32, Int8, RecordBatch, Schema, Struct, Table, TimestampMillisecond, Utf8,
   makeData, vectorFromArray, type Data, type DataType,
 } from 'apache-arrow';
-import type { CandleType, PairKey } from '../../src/wire/market.js';
-import type { FrameSource } from '../../src/strategy/frame-context.js';
+import type { CandleType, PairKey } from '../../src/protocol/index.js';
+import type { FrameSource, FrameUpdates } from '../../src/strategy/frame-context.js';
 
 export type ColumnSpec =
   | readonly (number | null)[]
@@ -99,9 +99,11 @@ export class TableSource implements FrameSource {
     return table === undefined ? undefined : { table, la: '2024-10-24T09:29:03+00:00' };
   }
 
-  onUpdate(listener: (producer: string, key: PairKey) => void): void {
+  /** As the daemon's event stream offers "frame stored" to the runtime. */
+  readonly updates: FrameUpdates = (listener) => {
     this.listeners.push(listener);
-  }
+    return () => this.listeners.splice(this.listeners.indexOf(listener), 1);
+  };
 }
 
 function id(producer: string, pair: string, timeframe: string, candleType: string): string {

@@ -6,7 +6,7 @@ import { FrameContext } from '../../src/strategy/frame-context.js';
 import * as helpers from '../../src/strategy/helpers.js';
 import { checkStrategy, type LoadedStrategy } from '../../src/strategy/strategy-loader.js';
 import { BUILT_IN_STRATEGIES } from '../../src/strategy/builtin/index.js';
-import type { PairKey } from '../../src/wire/market.js';
+import type { PairKey } from '../../src/protocol/index.js';
 import { TableSource, dates5m, frame } from './arrow-frames.js';
 
 const KEY: PairKey = { pair: 'BTC/USDT', timeframe: '5m', candleType: 'spot' };

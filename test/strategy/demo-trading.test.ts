@@ -9,9 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
 import { startDemoProducer } from '../../src/demo/index.js';
-import { FrameStore } from '../../src/store/index.js';
-import { Consumer } from '../../src/wire/consumer.js';
-import { journalPath, readTrades } from '../../src/journal/journal.js';
+import { journalPath, readTrades } from '../../src/journal/index.js';
+import { daemonParts } from '../helpers/daemon-parts.js';
 import { Trading, type TradingDaemonConfig } from '../../src/strategy/trading.js';
 import { until } from '../helpers/until.js';
 
@@ -33,10 +32,9 @@ test('demo producer -> consumer -> store -> UpstreamSignals: trades open and clo
     stake_currency: 'USDT', stake_amount: 'unlimited', max_open_trades: 2, minimal_roi: { '0': 0.01 }, stoploss: -0.05,
     tradable_balance_ratio: 0.99, fee: 0.001, external_message_consumer: emc, store: { capacity: 1500, columns: {} },
   };
-  const store = new FrameStore({ capacity: 1500 });
-  const consumer = new Consumer(emc, { compression: false, max_backoff: 5 }, {}, store, log);
-  const connected = (p: string): boolean => consumer.isConnected(p);
-  const trading = new Trading(cfg, store, connected, log);
+  const { store, ingest: consumer, bus, problems } = daemonParts({ consumer: emc, log });
+  const make = (): Trading => new Trading({ config: cfg, frames: store, bus, problems, isProducerConnected: (p) => consumer.isConnected(p), log });
+  const trading = make();
   t.after(async () => {
     await trading.stop();
     await consumer.stop();
@@ -61,7 +59,7 @@ test('demo producer -> consumer -> store -> UpstreamSignals: trades open and clo
   const open = readTrades(journalPath(dir), 'open').map((x) => x.pair);
   await trading.stop();
 
-  const again = new Trading(cfg, store, connected, log);
+  const again = make();
   await again.start();
   const resumed = again.status();
   assert.ok(resumed.running);

@@ -8,7 +8,7 @@ import { createLogger } from '../../src/log.js';
 import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
 import { DryRunBroker, type Candle, type SignalRow, type TradingSettings } from '../../src/strategy/dry-run-broker.js';
 import { parseRoi, type RoiTable } from '../../src/strategy/trade-math.js';
-import type { CandleType } from '../../src/wire/market.js';
+import type { CandleType } from '../../src/protocol/index.js';
 
 const MIN = 60_000;
 const T = Date.UTC(2024, 9, 24, 9, 0);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FrameContext, splitSuffix, suffixOrder } from '../../src/strategy/frame-context.js';
-import type { PairKey } from '../../src/wire/market.js';
+import type { PairKey } from '../../src/protocol/index.js';
 import { MIN, TableSource, dates5m, frame } from './arrow-frames.js';
 
 const KEY: PairKey = { pair: 'BTC/USDT', timeframe: '5m', candleType: 'spot' };

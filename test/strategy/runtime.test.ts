@@ -11,7 +11,7 @@ import { StrategyRuntime, type RuntimeOptions } from '../../src/strategy/runtime
 import { checkStrategy, type LoadedStrategy } from '../../src/strategy/strategy-loader.js';
 import { BUILT_IN_STRATEGIES } from '../../src/strategy/builtin/index.js';
 import type { Signals, StrategyContext } from '../../src/strategy/api.js';
-import type { PairKey } from '../../src/wire/market.js';
+import type { PairKey } from '../../src/protocol/index.js';
 import { MIN, T0, TableSource, dates5m, frame } from './arrow-frames.js';
 
 const SETTINGS: TradingSettings = {
@@ -53,7 +53,7 @@ async function setup(
   const broker = new DryRunBroker({ ...SETTINGS, ...opts.settings }, journal, log, () => clock.now);
   await broker.start();
   const s = opts.strategy ?? strategy(BUILT_IN_STRATEGIES.get('UpstreamSignals')!);
-  const runtime = new StrategyRuntime(s, source, broker, log, (p) => connected[p] === true, {
+  const runtime = new StrategyRuntime(s, source, source.updates, broker, log, (p) => connected[p] === true, {
     now: () => clock.now, ...opts.runtime,
   });
   await runtime.start();

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
 import { FrameStore } from '../../src/store/index.js';
+import type { PairKey } from '../../src/protocol/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
 import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
@@ -18,15 +19,18 @@ import { COLUMNS, LAST_DATE, M5, ROWS, fullFrameMessage, oneRowMessage } from '.
 
 const KEY = { pair: 'BTC/USDT', timeframe: '5m', candleType: 'spot' } as const;
 
-function ingestor(store: FrameStore) {
+/** Stored frames are told to `listeners`, as ingest tells the daemon's event stream. */
+function ingestor(store: FrameStore, listeners: ((producer: string, key: PairKey) => void)[] = []) {
   const decoder = new FrameDecoder();
   return (msg: Buffer): string => {
     const env = parseEnvelope(msg);
     assert.equal(env.kind, 'analyzed_df');
     if (env.kind !== 'analyzed_df') return 'not analyzed_df';
-    const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false });
+    const r = decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds('default', env.key), removeSignals: false });
     assert.ok(r.ok, r.ok ? '' : r.reason);
-    return store.ingest('default', env.key, env.la, decoder.frame).action;
+    const out = store.ingest('default', env.key, env.la, decoder.frame);
+    if (out.action === 'replaced' || out.action === 'appended') for (const l of listeners) l('default', env.key);
+    return out.action;
   };
 }
 
@@ -69,14 +73,16 @@ async function daemonParts(t: { after(fn: () => Promise<void>): void }, strategy
   }, journal, log);
   await broker.start();
   const store = new FrameStore({ capacity: 1500 });
-  const runtime = new StrategyRuntime(loaded.strategy, store, broker, log, () => true, { now: () => clock.now });
+  const listeners: ((producer: string, key: PairKey) => void)[] = [];
+  const updates = (l: (producer: string, key: PairKey) => void): (() => void) => (listeners.push(l), () => undefined);
+  const runtime = new StrategyRuntime(loaded.strategy, store, updates, broker, log, () => true, { now: () => clock.now });
   await runtime.start();
   t.after(async () => {
     await runtime.stop();
     await journal.stop();
     rmSync(dir, { recursive: true, force: true });
   });
-  const ingest = ingestor(store);
+  const ingest = ingestor(store, listeners);
   /** Ingest a candle `k` candles after the vector's last one, as the producer's broadcast, and let the runtime act. */
   const candle = async (k: number, row: Record<string, number | string | null>): Promise<void> => {
     clock.now = LAST_DATE + (k + 1) * M5 + 30_000;

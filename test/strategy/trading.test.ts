@@ -8,6 +8,8 @@ import { FrameStore } from '../../src/store/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
 import { Trading, type TradingDaemonConfig } from '../../src/strategy/trading.js';
+import { ProblemBoard, createDaemonBus, type DaemonBus } from '../../src/events/index.js';
+import type { RuntimeOptions } from '../../src/strategy/runtime.js';
 import { LAST_DATE, M5, fullFrameMessage } from './vector-messages.js';
 
 function config(datadir: string, over: Partial<TradingDaemonConfig> = {}): TradingDaemonConfig {
@@ -32,20 +34,25 @@ function parts(t: { after(fn: () => void): void }) {
   const log = createLogger('info', (l) => lines.push(l));
   const store = new FrameStore({ capacity: 1500 });
   const decoder = new FrameDecoder();
+  const bus: DaemonBus = createDaemonBus((l) => lines.push(l));
+  const problems = new ProblemBoard(bus);
   const ingest = (msg: Buffer): void => {
     const env = parseEnvelope(msg);
     if (env.kind !== 'analyzed_df') throw new Error(env.kind);
-    assert.ok(decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.hint('default', env.key), removeSignals: false }).ok);
-    store.ingest('default', env.key, env.la, decoder.frame);
+    assert.ok(decoder.decode(msg, env.frameStart, env.frameEnd, { hint: store.kinds('default', env.key), removeSignals: false }).ok);
+    const out = store.ingest('default', env.key, env.la, decoder.frame);
+    if (out.action === 'replaced' || out.action === 'appended') bus.emit('frame-stored', 'default', env.key, out.action);
   };
-  return { dir, lines, log, store, ingest };
+  const trading = (cfg: TradingDaemonConfig, runtime: RuntimeOptions = {}, frames: FrameStore = store): Trading =>
+    new Trading({ config: cfg, frames, bus, problems, isProducerConnected: () => true, log, runtime });
+  return { dir, lines, log, store, ingest, bus, problems, trading };
 }
 
 const fresh = { now: () => LAST_DATE + M5 + 30_000 };
 
 test('trading starts from the config, trades the store\'s frames, and a restart resumes the open trade', async (t) => {
-  const { dir, log, store, ingest, lines } = parts(t);
-  const trading = new Trading(config(dir), store, () => true, log, fresh);
+  const { dir, ingest, lines, problems, trading: make } = parts(t);
+  const trading = make(config(dir), fresh);
   await trading.start();
   await trading.start();
   ingest(fullFrameMessage('BTC/USDT')); // its last candle crosses rsi 30: RsiBollingerConsumer enters
@@ -57,23 +64,19 @@ test('trading starts from the config, trades the store\'s frames, and a restart 
   assert.equal(s.last_decision?.action, 'entered');
   assert.ok(lines.some((l) => l.includes('dry-run: wallet 1000 USDT, stake unlimited, max_open_trades 3, stoploss -0.1, minimal_roi {"0":0.04,"30":0.02,"60":0.01}, fee 0.001')));
   assert.equal(trading.openTrades(), 1);
-  assert.equal(trading.problem(), null);
-  const sections = trading.sections(s.last_decision!.at + 125_000);
-  assert.deepEqual(sections['strategy'], { name: 'RsiBollingerConsumer', from: 'built-in', state: 'running', 'disabled for': 'none' });
-  const tr = sections['trading']!;
-  assert.equal(tr['open trades'], '1 of 3');
-  assert.equal(tr['realised profit'], '0 USDT');
-  assert.equal(tr['available stake'], '660 USDT');
-  assert.match(String(tr['last decision']), /^BTC\/USDT entered #1 long at 29999, stake 330 USDT \(2m ago\)$/);
-  assert.equal(tr['entries wait'], 'none');
+  assert.deepEqual(problems.list(), []);
+  assert.ok(s.running);
+  assert.deepEqual(
+    { origin: s.origin, disabled: s.disabled, disabled_keys: s.disabled_keys, max_open_trades: s.max_open_trades, realised_profit: s.realised_profit, available_stake: s.available_stake, waiting: s.waiting, entries_blocked: s.entries_blocked },
+    { origin: 'built-in', disabled: null, disabled_keys: [], max_open_trades: 3, realised_profit: 0, available_stake: 660, waiting: [], entries_blocked: null },
+  );
+  assert.equal(s.last_decision?.detail, '#1 long at 29999, stake 330 USDT');
   await trading.stop();
   await trading.stop();
   assert.deepEqual(trading.status(), { running: false, strategy: 'RsiBollingerConsumer', problems: ['stopped'] });
   assert.equal(trading.openTrades(), null);
-  assert.equal(trading.problem(), 'trading off: stopped');
-  assert.deepEqual(trading.sections(), { strategy: { name: 'RsiBollingerConsumer', state: 'off: stopped' } });
 
-  const again = new Trading(config(dir), new FrameStore({ capacity: 1500 }), () => true, log, fresh);
+  const again = make(config(dir), fresh, new FrameStore({ capacity: 1500 }));
   await again.start();
   const st = again.status();
   assert.ok(st.running && st.open_trades === 1);
@@ -82,23 +85,24 @@ test('trading starts from the config, trades the store\'s frames, and a restart 
 });
 
 test('a strategy that cannot load leaves trading off with the reason; nothing throws', async (t) => {
-  const { dir, log, store, lines } = parts(t);
-  const trading = new Trading(config(dir, { strategy: '/nowhere/strategy.mjs' }), store, () => true, log);
+  const { dir, lines, problems, trading: make } = parts(t);
+  const trading = make(config(dir, { strategy: '/nowhere/strategy.mjs' }));
   await trading.start();
   assert.deepEqual(trading.status(), { running: false, strategy: '/nowhere/strategy.mjs', problems: ['strategy module /nowhere/strategy.mjs not found'] });
+  assert.deepEqual(problems.list(), [{ code: 'trading-off', text: 'trading off: strategy module /nowhere/strategy.mjs not found' }]);
   assert.ok(lines.some((l) => l.startsWith('<3>') && l.includes('trading is off until the problems above are fixed')));
 });
 
 test('trading settings problems and an unusable state directory are reported the same way', async (t) => {
-  const { dir, log, store } = parts(t);
-  const bad = new Trading(config(dir, { max_open_trades: -1 }), store, () => true, log);
+  const { dir, trading: make } = parts(t);
+  const bad = make(config(dir, { max_open_trades: -1 }));
   await bad.start();
   assert.deepEqual(bad.status(), {
     running: false, strategy: 'RsiBollingerConsumer', problems: ['stake_amount "unlimited" needs a max_open_trades limit to divide the wallet by'],
   });
   const file = join(dir, 'not-a-dir');
   writeFileSync(file, '');
-  const noDir = new Trading(config(file), store, () => true, log);
+  const noDir = make(config(file));
   await noDir.start();
   const st = noDir.status();
   assert.ok(!st.running);
@@ -106,13 +110,13 @@ test('trading settings problems and an unusable state directory are reported the
 });
 
 test('start-up warns when the config keeps the strategy from trading', async (t) => {
-  const { dir, log, store, lines } = parts(t);
+  const { dir, lines, trading: make } = parts(t);
   const base = config(dir);
-  const trading = new Trading(config(dir, {
+  const trading = make(config(dir, {
     strategy: 'UpstreamSignals',
     external_message_consumer: { ...base.external_message_consumer, remove_entry_exit_signals: true },
     store: { capacity: 1500, columns: { default: ['rsi'] } },
-  }), store, () => true, log);
+  }));
   await trading.start();
   assert.ok(lines.some((l) => l.startsWith('<4>') && l.includes('strategy UpstreamSignals reads the producer\'s signals (enter_long), but external_message_consumer.remove_entry_exit_signals is true')));
   assert.ok(lines.some((l) => l.includes('strategy UpstreamSignals reads column "enter_long" of producer "default", but store.columns does not keep it')));

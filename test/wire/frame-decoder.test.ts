@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ColumnKind, DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
+import type { ColumnKind, DecodedColumn, DecodedFrame } from '../../src/protocol/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder, type DecodeOptions, type DecodeResult } from '../../src/wire/frame-decoder.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';

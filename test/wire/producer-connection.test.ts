@@ -40,11 +40,15 @@ function connection(
   const lines: string[] = [];
   const events: string[] = [];
   const messages: string[] = [];
+  let wasConnected = false;
   const handler: ConnectionHandler = {
-    onOpen: () => events.push('open'),
+    onState: (state, error) => {
+      if (state === 'connected') events.push('open');
+      else if (state === 'refused') events.push(`refused: ${error?.message}`);
+      else if (wasConnected && error !== null) events.push(`disconnect: ${error.message}`);
+      wasConnected = state === 'connected';
+    },
     onMessage: (msg) => messages.push(msg.toString()),
-    onDisconnect: (reason) => events.push(`disconnect: ${reason}`),
-    onRefused: (reason) => events.push(`refused: ${reason}`),
   };
   const p: ProducerConfig = { name: 'p1', host: '127.0.0.1', port, secure: false, ws_token: TOKEN, ...producer };
   const conn = new ProducerConnection(
@@ -114,7 +118,7 @@ test('hands messages over and counts bytes and time', async (t) => {
   assert.deepEqual(messages, [vector('whitelist'), vector('new_candle')]);
   const s = conn.status();
   assert.equal(s.bytes, Buffer.byteLength(vector('whitelist')) + Buffer.byteLength(vector('new_candle')));
-  assert.ok(s.lastMessageAt !== null && Math.abs(s.lastMessageAt - Date.now()) < 5000);
+  assert.ok(s.last_message_at !== null && Math.abs(s.last_message_at - Date.now()) < 5000);
 });
 
 test('reconnects immediately when an open connection closes, and sends the requests again', async (t) => {
@@ -137,14 +141,15 @@ test('a producer killed and restarted: backoff while it is down, then reconnect 
   await conn.start();
   await until(() => peer.received.length === 3, 'initial requests');
   await peer.kill();
-  await until(() => conn.status().failedAttempts >= 3, 'failed attempts while down');
+  await until(() => conn.status().failed_attempts >= 3, 'failed attempts while down');
   assert.equal(conn.status().state, 'backoff');
-  assert.match(conn.status().lastError ?? '', /connection refused/);
+  assert.equal(conn.status().last_error?.code, 'network');
+  assert.match(conn.status().last_error?.message ?? '', /connection refused/);
   peer = await peerFor(t, { token: TOKEN, port });
   await until(() => peer.received.length === 3, 'requests after restart', 3000);
   assert.deepEqual(peer.received, INITIAL);
   assert.equal(conn.status().state, 'connected');
-  assert.equal(conn.status().failedAttempts, 0);
+  assert.equal(conn.status().failed_attempts, 0);
   assert.equal(events.filter((e) => e === 'open').length, 2);
   assert.ok(lines.some((l) => /connected to .* after \d+ failed attempts/.test(l)));
   assertNoToken(lines);
@@ -154,7 +159,7 @@ test('failed attempts back off from sleep_time up to max_backoff; repeats are lo
   const port = await closedPort();
   const { conn, lines } = connection(t, port, { sleep_time: 0.02 }, { max_backoff: 0.08 });
   await conn.start();
-  await until(() => conn.status().failedAttempts >= 6, 'six failed attempts');
+  await until(() => conn.status().failed_attempts >= 6, 'six failed attempts');
   await conn.stop();
   const waits = lines.filter((l) => l.includes('retrying in')).map((l) => /retrying in ([\d.]+) s/.exec(l)?.[1]);
   assert.deepEqual(waits.slice(0, 6), ['0.02', '0.04', '0.08', '0.08', '0.08', '0.08']);
@@ -170,9 +175,10 @@ test('a wrong token is reported as refused, naming the producer and never the to
   const peer = await peerFor(t, { token: 'the-right-one' });
   const { conn, lines, events } = connection(t, peer.port);
   await conn.start();
-  await until(() => conn.status().failedAttempts >= 2, 'two refused attempts');
+  await until(() => conn.status().failed_attempts >= 2, 'two refused attempts');
   assert.equal(conn.status().state, 'refused');
-  assert.equal(conn.status().lastError, 'refused: token rejected by producer p1');
+  assert.equal(conn.status().last_error?.code, 'refused');
+  assert.equal(conn.status().last_error?.message, 'refused: token rejected by producer p1');
   assert.equal(events[0], 'refused: refused: token rejected by producer p1');
   assert.ok(lines.some((l) => l.startsWith('<4>refused: token rejected by producer p1 (HTTP 403 on ws://127.0.0.1:')));
   assert.equal(peer.refusedTokens[0], TOKEN, 'the server got the token intact through URL encoding');
@@ -188,8 +194,8 @@ test('another HTTP status on the upgrade is a failed attempt naming the status',
   peer.refuseStatus = 404;
   const { conn } = connection(t, peer.port);
   await conn.start();
-  await until(() => conn.status().failedAttempts >= 1, 'failed attempt');
-  assert.equal(conn.status().lastError, 'HTTP 404 instead of a WebSocket upgrade');
+  await until(() => conn.status().failed_attempts >= 1, 'failed attempt');
+  assert.deepEqual(conn.status().last_error, { code: 'http-status', message: 'HTTP 404 instead of a WebSocket upgrade' });
   assert.equal(conn.status().state, 'backoff');
 });
 
@@ -198,9 +204,10 @@ test('an invalid host is a configuration error: logged once, never retried', asy
     const { conn, lines } = connection(t, 1234, {}, {}, { host });
     await conn.start();
     assert.equal(conn.status().state, 'stopped');
-    assert.match(conn.status().lastError ?? '', /^invalid host/);
+    assert.equal(conn.status().last_error?.code, 'invalid-address');
     assert.equal(lines.length, 1);
-    assert.match(lines[0]!, /^<3>producer p1: invalid host ".*" or port 1234; not connecting/);
+    assert.match(lines[0]!, /^<3>producer p1: host (is|contains) .*; not connecting/);
+    assert.ok(host === '' || !lines[0]!.includes(host), 'the host is not echoed (a pasted URL may carry the token)');
     await conn.stop();
   }
 });
@@ -219,8 +226,8 @@ test('a half-open link (no pong) is dropped within wait_timeout + ping_timeout a
   await until(() => events.length >= 2, 'disconnect', 5000);
   const dt = Date.now() - t0;
   assert.equal(events[1], 'disconnect: no message for 0.2 s and no pong within 0.2 s');
+  // Timers never fire early, so only the lower bound is safe to assert on a loaded machine.
   assert.ok(dt >= 350, `dropped after ${dt} ms: too early`);
-  assert.ok(dt < 2000, `dropped after ${dt} ms`);
   assert.equal(peer.pings, 1, 'exactly one ping, after wait_timeout');
   // terminated, not closed politely: the server sees an abnormal closure
   await until(() => peer.closeCodes.length === 1, 'server side close');
@@ -237,18 +244,21 @@ test('a silent but alive producer is pinged after each wait_timeout and kept', a
   assert.equal(peer.sockets.length, 1);
 });
 
-test('no pings while messages keep coming', async (t) => {
+test('every message puts the ping off: the first ping comes wait_timeout after the last message', async (t) => {
   const peer = await peerFor(t, { token: TOKEN });
-  const { conn, messages } = connection(t, peer.port, { wait_timeout: 0.15, ping_timeout: 0.2 });
+  const { conn, messages } = connection(t, peer.port, { wait_timeout: 0.15, ping_timeout: 5 });
   await conn.start();
   await until(() => peer.sockets.length === 1, 'connection');
   const ws = peer.latest();
-  for (let i = 0; i < 12; i++) {
+  for (let i = 1; i <= 12; i++) {
     ws.send(vector('new_candle'));
-    await new Promise((r) => setTimeout(r, 40));
+    await until(() => messages.length === i, `message ${i}`);
   }
-  await until(() => messages.length === 12, 'messages');
-  assert.equal(peer.pings, 0);
+  const last = conn.status().last_message_at!;
+  await until(() => peer.pings >= 1, 'the ping after the last message');
+  // A lower bound only (timers never fire early): the ping was not due before wait_timeout had passed since the
+  // last message, whatever the load did to the gaps between messages.
+  assert.ok(peer.pingTimes[0]! - last >= 140, `ping ${peer.pingTimes[0]! - last} ms after the last message`);
 });
 
 for (const compression of [false, true]) {
@@ -272,7 +282,7 @@ for (const compression of [false, true]) {
     clearInterval(sampler);
     assert.equal(peer.closeCodes[0], 1009);
     assert.equal(messages.length, 0);
-    assert.equal(conn.status().dropped.oversize, 1);
+    assert.equal(conn.status().last_error?.code, 'oversize');
     assert.equal(events[1], 'disconnect: a message exceeded message_size_limit (1 MB) (1009)');
     // 20 MB came in; none of it may have been held (the server's copy was allocated before the baseline)
     assert.ok(peakExternal < 4 << 20, `external memory grew by ${peakExternal >> 20} MB`);

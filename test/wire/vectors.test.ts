@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { DecodedColumn, DecodedFrame } from '../../src/wire/decoded-frame.js';
+import type { DecodedColumn, DecodedFrame } from '../../src/protocol/index.js';
 import { parseEnvelope, type Envelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
 import { VECTORS_DIR } from '../helpers/vectors.js';

@@ -23,6 +23,8 @@ export class WsPeer {
   readonly refusedTokens: string[] = [];
   readonly closeCodes: number[] = [];
   pings = 0;
+  /** Date.now() of each ping received. */
+  readonly pingTimes: number[] = [];
   token: string;
   /** HTTP status for a handshake with a wrong token (freqtrade: 403). */
   refuseStatus = 403;
@@ -62,7 +64,10 @@ export class WsPeer {
     ws.on('message', (data) => {
       this.received.push(String(data));
     });
-    ws.on('ping', () => this.pings++);
+    ws.on('ping', () => {
+      this.pings++;
+      this.pingTimes.push(Date.now());
+    });
     ws.on('close', (code) => this.closeCodes.push(code));
   }
 

@@ -1,11 +1,12 @@
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
-import type { Config, ExternalMessageConsumerConfig } from '../../src/config/types.js';
+import type { Config, ExternalMessageConsumerConfig } from '../../src/config/index.js';
+import type { IngestService } from '../../src/ingest/index.js';
 import { createLogger } from '../../src/log.js';
-import { FrameStore } from '../../src/store/index.js';
-import { Consumer, type ConsumerEvent } from '../../src/wire/consumer.js';
-import { WsPeer } from './ws-peer.js';
+import type { FrameStore } from '../../src/store/index.js';
+import { WsPeer } from '../wire/ws-peer.js';
+import { daemonParts, type DaemonParts } from '../helpers/daemon-parts.js';
 import { loopbackConsumerConfig } from '../helpers/loopback-config.js';
 import { until } from '../helpers/until.js';
 import { VECTORS_DIR as VECTORS } from '../helpers/vectors.js';
@@ -40,12 +41,14 @@ function settings(port: number | number[], over: Partial<ExternalMessageConsumer
   return loopbackConsumerConfig(ports.map((p, i) => ({ name: `p${i + 1}`, port: p })), TOKEN, over);
 }
 
-interface Setup {
-  consumer: Consumer;
-  store: FrameStore;
+/** What the event stream said, in words a test compares. */
+type Heard = { frame: string } | { producer: string; state: string; error: string | null };
+
+interface Setup extends DaemonParts {
+  consumer: IngestService;
   lines: string[];
-  events: ConsumerEvent[];
-  /** Moves the store's request-backoff clock on. */
+  events: Heard[];
+  /** Moves the request-backoff clock on. */
   advance(ms: number): void;
 }
 
@@ -56,13 +59,19 @@ function consumerFor(
   wire: Partial<Config['wire']> = {},
 ): Setup {
   const lines: string[] = [];
-  const events: ConsumerEvent[] = [];
+  const events: Heard[] = [];
   let clock = 0;
-  const store = new FrameStore({ capacity: 1500, now: () => clock });
-  const consumer = new Consumer(cfg, { compression: false, max_backoff: 0.2, ...wire }, columns, store, createLogger('debug', (l) => lines.push(l)));
-  consumer.onEvent((e) => events.push(e));
-  t.after(() => consumer.stop());
-  return { consumer, store, lines, events, advance: (ms) => (clock += ms) };
+  const parts = daemonParts({
+    consumer: cfg,
+    wire: { compression: false, max_backoff: 0.2, ...wire },
+    columns,
+    log: createLogger('debug', (l) => lines.push(l)),
+    clock: () => clock,
+  });
+  parts.bus.on('frame-stored', (producer, key, how) => events.push({ frame: `${producer} ${key.pair} ${how}` }));
+  parts.bus.on('connection', (producer, state, error) => events.push({ producer, state, error: error?.code ?? null }));
+  t.after(() => parts.ingest.stop());
+  return { ...parts, consumer: parts.ingest, lines, events, advance: (ms) => (clock += ms) };
 }
 
 async function peerFor(t: TestContext, deflate = false): Promise<WsPeer> {
@@ -78,12 +87,16 @@ async function connected(t: TestContext, over: Partial<ExternalMessageConsumerCo
   await s.consumer.start();
   await until(() => peer.received.length === 3, 'initial requests');
   const status = () => s.consumer.status()[0]!;
-  /** Sends messages, then a marker whitelist, and waits until the marker has been handled: all before it were too. */
+  /**
+   * Sends messages, then a marker whitelist of its own, and waits until the store holds that whitelist: messages
+   * are handled in order, so all before it were handled too (whatever whitelists the messages held themselves).
+   */
+  let marks = 0;
   const send = async (...msgs: string[]): Promise<void> => {
     for (const m of msgs) peer.latest().send(m);
-    const before = status().messages.whitelist ?? 0;
-    peer.latest().send('{"type":"whitelist","data":["MARK/USDT"]}');
-    await until(() => (status().messages.whitelist ?? 0) > before, 'messages handled');
+    const mark = `MARK${++marks}/USDT`;
+    peer.latest().send(`{"type":"whitelist","data":["${mark}"]}`);
+    await until(() => s.store.producerPairs('p1')[0] === mark, 'messages handled');
   };
   /** The request the peer got last, once all `count` the consumer sent have arrived (they travel on while the test goes on). */
   const lastRequest = async (count: number): Promise<string | undefined> => {
@@ -104,14 +117,16 @@ function column(store: FrameStore, pair: string, name: string, producer = 'p1'):
 test('whitelist and a full frame reach the store; one message event per stored frame', async (t) => {
   const { store, events, send, status } = await connected(t);
   await send(vector('whitelist'), vector('analyzed_df_full_1500'));
-  assert.deepEqual(store.producerPairs('p1'), ['MARK/USDT']);
+  assert.deepEqual(store.producerPairs('p1'), ['MARK1/USDT']);
   const held = [...store.keys()];
   assert.equal(held.length, 1);
   assert.equal(held[0]!.rows, 1500);
   assert.equal(held[0]!.la, JSON.parse(vector('analyzed_df_full_1500')).data.la);
-  assert.deepEqual(events.map((e) => e.type), ['connected', 'message']);
-  const m = events[1] as Extract<ConsumerEvent, { type: 'message' }>;
-  assert.deepEqual(m.key, held[0]!.key);
+  assert.deepEqual(events, [
+    { producer: 'p1', state: 'connecting', error: null },
+    { producer: 'p1', state: 'connected', error: null },
+    { frame: `p1 ${held[0]!.key.pair} replaced` },
+  ]);
   assert.equal(status().messages.analyzed_df, 1);
   assert.deepEqual(status().dropped, { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 });
 });
@@ -192,36 +207,35 @@ test('repeated garbage is logged at growing intervals, and counted every time', 
 });
 
 test('first contact with a short frame asks for 1500 candles of that pair; a gap asks for exactly the missing candles', async (t) => {
-  const { send, status, store, advance, lastRequest } = await connected(t);
+  const { send, status, store, lastRequest } = await connected(t);
   // nothing held, 3 rows: freqtrade asks for 1500
   await send(frameMessage('ETH/USDT', 10, 3));
   assert.equal(await lastRequest(4), '{"type":"analyzed_df","data":{"limit":1500,"pair":"ETH/USDT"}}');
   // a full frame 0..199 is held; then candle 203 arrives: d = 4 candles -> int(4) + 1 = 5
   await send(frameMessage('BTC/USDT', 0, 200), frameMessage('BTC/USDT', 203, 1));
   assert.equal(await lastRequest(5), '{"type":"analyzed_df","data":{"limit":5,"pair":"BTC/USDT"}}');
-  assert.equal(status().reRequests, 2);
+  assert.equal(status().re_requests, 2);
   // the reply (the last 5 candles) closes the gap
   await send(frameMessage('BTC/USDT', 199, 5));
   const dates = column(store, 'BTC/USDT', 'date');
   assert.equal(dates.length, 204);
   assert.equal(dates.at(-1), T0 + 203 * CANDLE);
-  // a gap of 150 candles: 1500 (once the store's per-key request backoff allows another request)
-  advance(600_000);
+  // a gap of 150 candles: 1500, at once (the answered request ended the backoff)
   await send(frameMessage('BTC/USDT', 354, 1));
   assert.equal(await lastRequest(6), '{"type":"analyzed_df","data":{"limit":1500,"pair":"BTC/USDT"}}');
-  assert.equal(status().reRequests, 3);
+  assert.equal(status().re_requests, 3);
 });
 
 test('on reconnect the store forgets outstanding requests: the gap is asked for again on the new connection', async (t) => {
   const { send, status, peer, lastRequest } = await connected(t);
   await send(frameMessage('BTC/USDT', 0, 200), frameMessage('BTC/USDT', 203, 1));
-  assert.equal(status().reRequests, 1);
+  assert.equal(status().re_requests, 1);
   await send(frameMessage('BTC/USDT', 204, 1)); // request outstanding: held back, not asked again
-  assert.equal(status().reRequests, 1);
+  assert.equal(status().re_requests, 1);
   peer.latest().close(1012);
   await until(() => peer.received.length === 7, 'reconnect'); // 3 + 1 + 3
   await send(frameMessage('BTC/USDT', 205, 1));
-  assert.equal(status().reRequests, 2);
+  assert.equal(status().re_requests, 2);
   assert.equal(await lastRequest(8), '{"type":"analyzed_df","data":{"limit":7,"pair":"BTC/USDT"}}');
 });
 
@@ -270,36 +284,39 @@ test('several producers at once, each with its own requests, frames and counters
 
 test('connected, disconnected and refused events', async (t) => {
   const peer = await peerFor(t);
-  const { consumer, events } = consumerFor(t, settings(peer.port, { sleep_time: 60 }));
+  const { consumer, events, problems } = consumerFor(t, settings(peer.port, { sleep_time: 60 }));
   await consumer.start();
   await until(() => peer.received.length === 3, 'initial requests');
   peer.token = 'changed';
   peer.latest().close(1001);
-  await until(() => events.length === 3, 'events');
+  await until(() => events.length === 4, 'events');
   assert.deepEqual(events, [
-    { type: 'connected', producer: 'p1' },
-    { type: 'disconnected', producer: 'p1', reason: 'producer going away (1001)' },
-    { type: 'refused', producer: 'p1', reason: 'refused: token rejected by producer p1' },
+    { producer: 'p1', state: 'connecting', error: null },
+    { producer: 'p1', state: 'connected', error: null },
+    { producer: 'p1', state: 'connecting', error: 'closed' },
+    { producer: 'p1', state: 'refused', error: 'refused' },
   ]);
   assert.equal(consumer.status()[0]!.state, 'refused');
+  assert.equal(consumer.status()[0]!.last_error?.message, 'refused: token rejected by producer p1');
   assert.equal(consumer.isConnected('p1'), false);
+  assert.deepEqual(problems.list(), [{ code: 'token-refused', text: 'token refused by producer p1' }]);
 });
 
 test('a listener that throws does not stop ingest', async (t) => {
-  const { consumer, send, store, lines } = await connected(t);
-  consumer.onEvent(() => {
+  const { bus, send, store, listenerErrors } = await connected(t);
+  bus.on('frame-stored', () => {
     throw new Error('broken LED');
   });
-  await send(frameMessage('BTC/USDT', 0, 120));
-  assert.equal([...store.keys()].length, 1);
-  assert.ok(lines.some((l) => l.includes('a consumer event listener failed on "message": broken LED')));
+  await send(frameMessage('BTC/USDT', 0, 120), frameMessage('BTC/USDT', 120, 1));
+  assert.equal([...store.keys()][0]!.rows, 121);
+  assert.deepEqual(listenerErrors, ['a listener of "frame-stored" events failed: broken LED', 'a listener of "frame-stored" events failed: broken LED']);
 });
 
 test('disabled: start connects to nothing; status lists the producers as stopped', async (t) => {
   const peer = await peerFor(t);
   const { consumer } = consumerFor(t, settings(peer.port, { enabled: false }));
   await consumer.start();
-  await new Promise((r) => setTimeout(r, 100));
+  // A connection would have been begun inside start() (the socket is opened synchronously): none was.
   assert.equal(peer.sockets.length, 0);
   assert.deepEqual(consumer.status().map((s) => [s.name, s.state]), [['p1', 'stopped']]);
 });

@@ -5,9 +5,9 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { tableFromIPC, type Table } from '../../src/store/arrow.js';
-import { frameFileName } from '../../src/store/export.js';
-import { FrameStore, type Manifest } from '../../src/store/index.js';
-import { candles, decodedFrame, key, type Columns } from './decoded-frame-fixture.js';
+import { exportStore, frameFileName, type Manifest } from '../../src/export/index.js';
+import { FrameStore } from '../../src/store/index.js';
+import { candles, decodedFrame, key, type Columns } from '../store/decoded-frame-fixture.js';
 
 const H1 = 3_600_000;
 const T0 = Date.UTC(2024, 9, 24, 0, 0);
@@ -49,7 +49,7 @@ async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise
 test('export writes one Arrow IPC file per key and the manifest, readable back cell by cell', async (t) => {
   const store = filledStore();
   const dir = join(await tempDir(t), 'out'); // created by the export
-  const manifest = await store.exportTo(dir);
+  const manifest = await exportStore(store, dir);
   const onDisk = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
   assert.deepEqual(onDisk, manifest);
   assert.deepEqual(manifest, {
@@ -101,7 +101,7 @@ test('a new export removes the frame files an earlier manifest listed, and nothi
   await writeFile(join(dir, 'old.BTC_2FUSDT.5m.spot.arrow'), 'stale');
   await writeFile(join(dir, 'notes.txt'), 'mine');
   await writeFile(join(dir, 'manifest.json'), JSON.stringify({ frames: [{ file: 'old.BTC_2FUSDT.5m.spot.arrow' }, { file: '../escape.arrow' }, { file: 'notes.txt' }] }));
-  const manifest = await filledStore().exportTo(dir);
+  const manifest = await exportStore(filledStore(), dir);
   assert.deepEqual((await readdir(dir)).sort(), ['manifest.json', 'notes.txt', ...manifest.frames.map((f) => f.file)].sort());
 });
 
@@ -112,19 +112,19 @@ test('a new export removes the temporary files of an export that died mid-write,
   const live = [`default.ETH_2FUSDT.1h.spot.arrow.${process.pid}-999999.tmp`, `default.ETH_2FUSDT.1h.spot.arrow.1-1.tmp`]; // this process, init
   const notOurs = [`notes.txt.${dead}-1.tmp`];
   for (const f of [...orphans, ...live, ...notOurs]) await writeFile(join(dir, f), 'partial');
-  const manifest = await filledStore().exportTo(dir);
+  const manifest = await exportStore(filledStore(), dir);
   assert.deepEqual((await readdir(dir)).sort(), ['manifest.json', ...live, ...notOurs, ...manifest.frames.map((f) => f.file)].sort());
 });
 
 test('an export that cannot be written fails with one clear message and leaves no manifest', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'a-file'), 'x');
-  await assert.rejects(filledStore().exportTo(join(dir, 'a-file', 'sub')), /^Error: export to .*a-file\/sub failed: ENOTDIR/);
+  await assert.rejects(exportStore(filledStore(), join(dir, 'a-file', 'sub')), /^Error: export to .*a-file\/sub failed: ENOTDIR/);
 });
 
 test('an empty store exports an empty manifest', async (t) => {
   const dir = await tempDir(t);
-  assert.deepEqual(await new FrameStore({ capacity: 10 }).exportTo(dir), { frames: [], whitelist: {} });
+  assert.deepEqual(await exportStore(new FrameStore({ capacity: 10 }), dir), { frames: [], whitelist: {} });
 });
 
 test('file names are unique per producer and key, and safe for any string', () => {
@@ -152,7 +152,7 @@ const hasPyarrow = spawnSync('python3', ['-c', 'import pyarrow'], { stdio: 'igno
 test('pyarrow reads the export: timestamp dates, names and values', { skip: hasPyarrow ? false : 'python3 with pyarrow not available' }, async (t) => {
   const dir = await tempDir(t);
   const store = filledStore();
-  const manifest = await store.exportTo(dir);
+  const manifest = await exportStore(store, dir);
   const script = `
 import json, sys, pyarrow as pa, pyarrow.ipc as ipc
 out = []

@@ -4,8 +4,8 @@ import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { ControlError, request } from '../../src/appliance/control-client.js';
-import { ControlServer } from '../../src/appliance/control-server.js';
+import { ControlError, request } from '../../src/control/index.js';
+import { ControlServer } from '../../src/control/index.js';
 import { createLogger } from '../../src/log.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-cli-'));

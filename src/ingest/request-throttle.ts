@@ -1,10 +1,12 @@
 /**
  * Re-request bookkeeping for one key. freqtrade's consumer asks again on every message that shows a hole,
- * which floods the producer when the hole does not close (a short history, a timeframe mismatch). Here a
- * key has at most one request in flight, and a key whose requests keep repeating waits longer each time.
+ * which floods the producer when the hole does not close (a short history, a timeframe mismatch). Here a key
+ * has at most one request in flight, and a key whose requests for the same hole keep repeating unanswered waits
+ * longer each time. A stored reply ends the backoff: the next gap of the key is asked for at once, as freqtrade
+ * asks it, so a key whose gaps are each answered never falls behind the producer.
  */
 
-/** Wait after a request before the key may ask again, doubled per repeat... */
+/** Wait after a request before the key may ask again, doubled per unanswered repeat... */
 export const REQUEST_BACKOFF_MS = 2_000;
 /** ...up to this. */
 export const REQUEST_BACKOFF_MAX_MS = 120_000;
@@ -28,9 +30,12 @@ export class RequestThrottle {
     return true;
   }
 
-  /** A frame for the key was stored. */
+  /** A frame for the key was stored: whatever was missing is there now. */
   answered(): void {
+    if (!this.outstanding && this.repeats === 0) return;
     this.outstanding = false;
+    this.repeats = 0;
+    this.lastAt = this.notBefore = -Infinity;
   }
 
   /** The connection the request went out on is gone: it will never be answered, a new one may go at once. */

@@ -5,11 +5,13 @@
  */
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import type { Config, ExternalMessageConsumerConfig } from '../../src/config/types.js';
+import type { Config, ExternalMessageConsumerConfig } from '../../src/config/index.js';
+import type { ConnectionError } from '../../src/wire/index.js';
+import type { ProducerStatus } from '../../src/ingest/index.js';
 import { GARBAGE_KINDS, startDemoProducer, type DemoProducer, type DemoProducerOptions } from '../../src/demo/index.js';
 import { createLogger } from '../../src/log.js';
-import { FrameStore } from '../../src/store/index.js';
-import { Consumer, type ConsumerEvent, type ProducerStatus } from '../../src/wire/consumer.js';
+import type { FrameStore } from '../../src/store/index.js';
+import { daemonParts } from '../helpers/daemon-parts.js';
 import { loopbackConsumerConfig } from '../helpers/loopback-config.js';
 import { until } from '../helpers/until.js';
 
@@ -29,11 +31,15 @@ function consumerFor(
   wire: Partial<Config['wire']> = {},
 ) {
   const lines: string[] = [];
-  const events: ConsumerEvent[] = [];
-  const store = new FrameStore({ capacity: 1500 });
+  /** Connection changes that came with an error: why a connection closed or an attempt failed. */
+  const events: { state: string; error: ConnectionError }[] = [];
   const cfg = loopbackConsumerConfig(producers, TOKEN, over);
-  const consumer = new Consumer(cfg, { compression: true, max_backoff: 0.2, ...wire }, {}, store, createLogger('debug', (l) => lines.push(l)));
-  consumer.onEvent((e) => events.push(e));
+  const { ingest: consumer, store, bus } = daemonParts({
+    consumer: cfg,
+    wire: { compression: true, max_backoff: 0.2, ...wire },
+    log: createLogger('debug', (l) => lines.push(l)),
+  });
+  bus.on('connection', (_producer, state, error) => error !== null && events.push({ state, error }));
   t.after(() => consumer.stop());
   const status = (name = producers[0]!.name): ProducerStatus => consumer.status().find((s) => s.name === name)!;
   return { consumer, store, lines, events, status };
@@ -100,7 +106,7 @@ for (const compression of [true, false]) {
     d.reanalyze();
     await holdsAll(store, 'default', d);
     assert.ok([...store.keys()].every((k) => k.rows === 303));
-    assert.equal(status().reRequests, 0);
+    assert.equal(status().re_requests, 0);
     assert.equal(status().messages.analyzed_df, 2 + 2 * 4);
   });
 }
@@ -114,7 +120,7 @@ test('missed candles: the exact re-request goes out and the gap is closed', asyn
   d.tick(4); // BTC's candles 1-3 are not broadcast; the 4th is four candles after the last held
   await holdsAll(store, 'default', d);
   assert.deepEqual(d.received().slice(3), [{ type: 'analyzed_df', data: { limit: 5, pair: 'BTC/USDT' } }]);
-  assert.equal(status().reRequests, 1);
+  assert.equal(status().re_requests, 1);
 });
 
 test('garbage of every kind: dropped and counted, connection kept, frames still exact', async (t) => {
@@ -149,7 +155,7 @@ test('an oversize message fails the connection (1009); the consumer reconnects a
   await holdsAll(store, 'default', d);
   assert.equal(status().dropped.oversize, 1);
   assert.equal(initialRequests(d), 2);
-  assert.ok(events.some((e) => e.type === 'disconnected' && e.reason.includes('message_size_limit (1 MB)')));
+  assert.ok(events.some((e) => e.error.code === 'oversize' && e.error.message.includes('message_size_limit (1 MB)')));
 });
 
 test('producer restarted (with another schema): reconnect, initial requests again, frames replaced', async (t) => {
@@ -162,7 +168,7 @@ test('producer restarted (with another schema): reconnect, initial requests agai
   await holdsAll(store, 'default', d);
   assert.equal(d.frame('BTC/USDT')!.columns.length, 23);
   assert.equal(initialRequests(d), 2);
-  assert.ok(status().failedAttempts === 0);
+  assert.ok(status().failed_attempts === 0);
 });
 
 test('terminated connections are reopened at once', async (t) => {
@@ -183,7 +189,7 @@ test('a half-open producer is detected within wait_timeout + ping_timeout, then 
   await holdsAll(store, 'default', d);
   const t0 = Date.now();
   d.faults.halfOpen();
-  await until(() => events.some((e) => e.type === 'disconnected'), 'half-open detected', 5000);
+  await until(() => events.some((e) => e.error.code === 'no-pong'), 'half-open detected', 5000);
   const dt = Date.now() - t0;
   assert.ok(dt >= 250 && dt < 0.6 * 1000 + 1500, `detected after ${dt} ms`);
   await until(() => status().connects === 2, 'reconnect');
@@ -197,7 +203,7 @@ test('a refused token is reported until the producer accepts again', async (t) =
   d.faults.refuse(true);
   await consumer.start();
   await until(() => status().state === 'refused', 'refused');
-  assert.equal(status().lastError, 'refused: token rejected by producer default');
+  assert.equal(status().last_error?.code, 'refused');
   assert.ok(lines.every((l) => !l.includes(TOKEN)));
   d.faults.refuse(false);
   await holdsAll(store, 'default', d);
@@ -230,9 +236,9 @@ test('a producer with a short history: its replies are stored, requests do not r
   await consumer.start();
   await until(() => [...store.keys()].length === 2, 'both pairs held');
   assert.ok([...store.keys()].every((k) => k.rows === 40));
-  const requests = status().reRequests;
+  const requests = status().re_requests;
   assert.equal(requests, 2); // one per pair, answered with 40 rows and stored
   d.tick(1);
   await until(() => [...store.keys()].every((k) => k.rows === 41), 'new candle appended');
-  assert.equal(status().reRequests, requests);
+  assert.equal(status().re_requests, requests);
 });

@@ -5,8 +5,8 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, afterEach, describe, it } from 'node:test';
-import { ControlServer } from '../../src/appliance/control-server.js';
-import { MAX_REQUEST_BYTES } from '../../src/appliance/control-protocol.js';
+import { ControlServer } from '../../src/control/index.js';
+import { MAX_REQUEST_BYTES } from '../../src/control/index.js';
 import { createLogger } from '../../src/log.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-ctl-'));

@@ -1,0 +1,23 @@
+/** The problems the daemon can have, by stable code. */
+
+/** Most urgent first: the order the STATUS line picks the one it shows. */
+export const PROBLEM_CODES = [
+  /** The watchdog withholds its pings (event loop stalled, ingest not moving). */
+  'unhealthy',
+  /** The strategy or the journal could not start: no trading, frames are still taken in. */
+  'trading-off',
+  /** The strategy was disabled altogether after errors. */
+  'strategy-disabled',
+  /** A producer refused the token. */
+  'token-refused',
+  /** Candles were flowing and stopped for longer than the shortest timeframe allows. */
+  'stale',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export interface Problem {
+  readonly code: ProblemCode;
+  /** One line for a person: 'token refused by producer p1'. */
+  readonly text: string;
+}
