@@ -32,6 +32,10 @@ export function checkConsistency(c: Record<string, unknown>, problems: Problem[]
     }
   }
 
+  if (c['stake_amount'] === 'unlimited' && c['max_open_trades'] === -1) {
+    problems.push({ path: ['stake_amount'], message: '"unlimited" needs a max_open_trades limit to divide the wallet by' });
+  }
+
   const strategy = c['strategy'];
   if (typeof strategy === 'string' && isAbsolute(strategy) && !existsSync(strategy)) {
     problems.push({ path: ['strategy'], message: `no such file: ${strategy}` });

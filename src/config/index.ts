@@ -7,6 +7,7 @@ export { MASK, maskSecrets } from './mask.js';
 export { ETC_DIR, PACKAGE_ROOT, SHIPPED_DEFAULTS, packageVersion } from './locations.js';
 export { suggestion } from './validator.js';
 export { parseLedDevice, type LedDevice } from './led-device.js';
+export { configJsonSchema } from './json-schema.js';
 export type {
   ApplianceConfig, Config, ExternalMessageConsumerConfig, LedConfig, MinimalRoi, ProducerConfig,
 } from './types.js';

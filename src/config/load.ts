@@ -11,10 +11,11 @@ import JSON5 from 'json5';
 import { readFreqtradeBlock } from './freqtrade-file.js';
 import { automaticDatadir, automaticSocket, ETC_DIR, SHIPPED_CONFIG_DIR, SHIPPED_DEFAULTS } from './locations.js';
 import { configSpec, ledsSpec } from './schema.js';
-import { exposure, ioReason, resolveTokens, type ProducerEntry } from './tokens.js';
+import { validated } from './schema-builder.js';
+import { exposure, ioReason, resolveTokens } from './tokens.js';
 import type { Config, LedConfig } from './types.js';
 import { checkConsistency } from './consistency.js';
-import { formatPath, isPlainObject, replacePaths, validate, type Path, type Problem } from './validator.js';
+import { formatPath, isPlainObject, replacePaths, type Path, type Problem } from './validator.js';
 
 export type LoadResult =
   | { ok: true; config: Config; warnings: string[]; sources: string[] }
@@ -64,23 +65,21 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
     layers.push(fileLayer);
   }
 
-  const valid = validate(configSpec, merged, problems) as Record<string, unknown>;
-  const emc = valid[EMC];
-  // Tokens are resolved only for a producer list that passed the schema.
-  if (!isPlainObject(emc) || problems.some((p) => p.path[0] === EMC && (p.path.length === 1 || p.path[1] === 'producers'))) {
-    return fail(format(problems, layers), layers);
-  }
-  const producers = resolveTokens(emc['producers'] as ProducerEntry[], env['CREDENTIALS_DIRECTORY'], [EMC, 'producers'], problems, warnings);
+  const valid = validated(configSpec, merged, problems);
   checkConsistency(valid, problems, warnings);
   warnExposedTokenFiles(layers, warnings);
   if (problems.length > 0) return fail(format(problems, layers), layers);
-
-  const config = {
-    ...valid,
-    [EMC]: { ...emc, producers },
-    control: { socket: (valid['control'] as { socket: string | null }).socket ?? automaticSocket(env) },
-    datadir: (valid['datadir'] as string | null) ?? automaticDatadir(env),
-  } as unknown as Config; // the shape configSpec guarantees; schema.test.ts holds spec and type together
+  // Tokens are resolved only for a producer list that passed the schema.
+  const { $schema: _, ...rest } = valid;
+  const emc = valid.external_message_consumer;
+  const producers = resolveTokens(emc.producers, env['CREDENTIALS_DIRECTORY'], [EMC, 'producers'], problems, warnings);
+  if (problems.length > 0) return fail(format(problems, layers), layers);
+  const config: Config = {
+    ...rest,
+    external_message_consumer: { ...emc, producers },
+    control: { socket: valid.control.socket ?? automaticSocket(env) },
+    datadir: valid.datadir ?? automaticDatadir(env),
+  };
   return { ok: true, config, warnings, sources: layers.map((l) => l.name) };
 }
 
@@ -95,14 +94,10 @@ export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
   const g = gather(opts, env, []);
   if (typeof g === 'string') return { ok: false, problems: [g] };
   const problems: Problem[] = [];
-  const control = validate(configSpec.fields['control']!, g.merged['control'], problems, configSpec, ['control']);
-  const datadir = validate(configSpec.fields['datadir']!, g.merged['datadir'], problems, configSpec, ['datadir']);
+  const control = validated(configSpec.fields.control, g.merged['control'], problems, configSpec, ['control']);
+  const datadir = validated(configSpec.fields.datadir, g.merged['datadir'], problems, configSpec, ['datadir']);
   if (problems.length > 0) return { ok: false, problems: format(problems, g.layers) };
-  return {
-    ok: true,
-    socket: (control as { socket: string | null }).socket ?? automaticSocket(env),
-    datadir: (datadir as string | null) ?? automaticDatadir(env),
-  };
+  return { ok: true, socket: control.socket ?? automaticSocket(env), datadir: datadir ?? automaticDatadir(env) };
 }
 
 export type LedsResult = { ok: true; leds: readonly LedConfig[] } | { ok: false; problems: string[] };
@@ -117,9 +112,9 @@ export function loadLeds(opts: LoadOptions = {}): LedsResult {
   const problems: Problem[] = [];
   const appliance = g.merged['appliance'];
   const path = ['appliance', 'leds'];
-  const leds = validate(ledsSpec, isPlainObject(appliance) ? appliance['leds'] : undefined, problems, configSpec, path);
+  const leds = validated(ledsSpec, isPlainObject(appliance) ? appliance['leds'] : undefined, problems, configSpec, path);
   if (problems.length > 0) return { ok: false, problems: format(problems, g.layers) };
-  return { ok: true, leds: leds as LedConfig[] };
+  return { ok: true, leds };
 }
 
 /** The shipped defaults, node-config's sources and the override, merged; or one problem line. */

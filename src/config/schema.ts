@@ -1,23 +1,28 @@
 /**
- * ft-edge's configuration schema, as data for validator.ts. It mirrors types.ts (the loader casts the validated
- * value to Config, so the two must agree; test/config/schema.test.ts holds them together). Top-level defaults
- * live in config/default.json, which is always merged under everything else; `default` here is only for array
- * items, which node-config cannot merge defaults into.
+ * ft-edge's configuration, declared once: this gives the validation (validator.ts walks it), the TypeScript type
+ * (types.ts infers it) and the JSON Schema published for editors (config/ft-edge.schema.json). Keys that freqtrade
+ * also has keep freqtrade's names, meanings and defaults. Top-level defaults live in config/default.json, which is
+ * always merged under everything else; a default here is only for list items, which node-config cannot merge
+ * defaults into.
  */
 import { isAbsolute } from 'node:path';
-import { MAX_CANDLES, MESSAGE_SIZE_LIMIT_MB, DEFAULT_PRODUCER_PORT, hostProblem, timeframeMs } from '../protocol/index.js';
+import {
+  DEFAULT_PRODUCER_PORT, MAX_CANDLES, MESSAGE_SIZE_LIMIT_MB, hostProblem, timeframeMs,
+} from '../protocol/index.js';
 import { parseLedDevice } from './led-device.js';
-import type { ArraySpec, NumberSpec, ObjectSpec, Spec, StringSpec } from './validator.js';
+import {
+  array, boolean, checked, integer, literal, nullable, number, object, oneOf, optional, record, string, withDefault,
+} from './schema-builder.js';
 
 /** sun_path holds 108 bytes including the terminating NUL. */
 const MAX_SOCKET_PATH_BYTES = 107;
 
-const seconds = (min: number): NumberSpec => ({ kind: 'number', integer: true, min, max: 86_400 });
+const seconds = (description: string) => integer({ min: 1, max: 86_400, description });
 
-const absolutePath = (extra?: (p: string) => string | undefined): StringSpec => ({
-  kind: 'string',
-  check: (p) => (isAbsolute(p) ? extra?.(p) : 'must be an absolute path'),
-});
+const absolutePath = (description: string, extra?: (p: string) => string | undefined) =>
+  checked(string({ description }), (p) => (isAbsolute(p) ? extra?.(p) : 'must be an absolute path'));
+
+const nonEmpty = (s: string): string | undefined => (s.trim() === '' ? 'is empty' : undefined);
 
 function timeframeProblem(tf: string): string | undefined {
   if (timeframeMs(tf) !== undefined) return undefined;
@@ -36,117 +41,98 @@ function socketPathProblem(p: string): string | undefined {
   return bytes > MAX_SOCKET_PATH_BYTES ? `is ${bytes} bytes long; a unix socket path holds at most ${MAX_SOCKET_PATH_BYTES}` : undefined;
 }
 
-const nonEmpty = (s: string): string | undefined => (s.trim() === '' ? 'is empty' : undefined);
-
-const producer: ObjectSpec = {
-  kind: 'object',
-  fields: {
-    name: { kind: 'string', check: (n) => nonEmpty(n) ?? (/[\u0000-\u001f]/.test(n) ? 'contains a control character' : undefined) },
-    host: { kind: 'string', check: hostProblem },
-    port: { kind: 'number', integer: true, min: 0, max: 65_535, default: DEFAULT_PRODUCER_PORT },
-    secure: { kind: 'boolean', default: false },
-    ws_token: { kind: 'string', optional: true, check: nonEmpty },
-    ws_token_file: { ...absolutePath(), optional: true },
-  },
-};
-
-const producers: ArraySpec = { kind: 'array', items: producer, uniqueBy: 'name' };
+/** One entry of external_message_consumer.producers (its token not resolved yet). */
+export const producerSpec = object({
+  name: checked(string({ description: "The producer's name: freqtrade's consumer keys its frames by it." }),
+    (n) => nonEmpty(n) ?? (/[\u0000-\u001f]/.test(n) ? 'contains a control character' : undefined)),
+  host: checked(string({ description: 'Host name or IP address of the producer (no URL, no port).' }), hostProblem),
+  port: withDefault(integer({ min: 0, max: 65_535, description: "Port of the producer's API server." }), DEFAULT_PRODUCER_PORT),
+  secure: withDefault(boolean({ description: 'wss:// instead of ws://.' }), false),
+  ws_token: optional(checked(string({ description: "The producer's api_server.ws_token. Never logged." }), nonEmpty)),
+  ws_token_file: optional(absolutePath('A file holding the token, instead of ws_token (readable by the service only).')),
+});
 
 /** freqtrade's block; also the schema a freqtrade config file's block is checked against. */
-export const externalMessageConsumerSpec: ObjectSpec = {
-  kind: 'object',
-  fields: {
-    enabled: { kind: 'boolean' },
-    producers,
-    // freqtrade allows 0 for these three; 0 makes no sense (instant ping, reconnect storm), so ft-edge says so.
-    wait_timeout: seconds(1),
-    ping_timeout: seconds(1),
-    sleep_time: seconds(1),
-    remove_entry_exit_signals: { kind: 'boolean' },
-    initial_candle_limit: { kind: 'number', integer: true, min: 0, max: MAX_CANDLES },
-    message_size_limit: { kind: 'number', integer: true, min: MESSAGE_SIZE_LIMIT_MB.min, max: MESSAGE_SIZE_LIMIT_MB.max },
-  },
-};
+export const externalMessageConsumerSpec = object({
+  enabled: boolean({ description: 'Connect to the producers (freqtrade default false).' }),
+  producers: array(producerSpec, { uniqueBy: 'name', description: 'The producers to connect to; names unique.' }),
+  // freqtrade allows 0 for these three; 0 makes no sense (instant ping, reconnect storm), so ft-edge says so.
+  wait_timeout: seconds('Seconds without a message before a ping is sent (freqtrade default 30).'),
+  ping_timeout: seconds('Seconds to wait for the pong before the link counts as dead (default 10).'),
+  sleep_time: seconds('Seconds to wait after a failed connect attempt (default 10).'),
+  remove_entry_exit_signals: boolean({ description: "Zero the producer's entry/exit signals before they are stored (default false)." }),
+  initial_candle_limit: integer({ min: 0, max: MAX_CANDLES, description: 'Candles asked for in the initial request (default 1500).' }),
+  message_size_limit: integer({
+    min: MESSAGE_SIZE_LIMIT_MB.min, max: MESSAGE_SIZE_LIMIT_MB.max, description: 'Largest accepted message, MB (default 8).',
+  }),
+}, { description: "freqtrade's external_message_consumer block, same keys and defaults as freqtrade's consumer code." });
 
-const led: ObjectSpec = {
-  kind: 'object',
-  fields: {
-    role: { kind: 'string', enum: ['status', 'activity'] },
-    device: {
-      kind: 'string',
-      check: (d) => {
-        const parsed = parseLedDevice(d);
-        return typeof parsed === 'string' ? parsed : undefined;
-      },
-    },
-  },
-};
+const ledSpec = object({
+  role: literal(['status', 'activity'], { description: "'status': the daemon's state as blink patterns; 'activity': a blink per candle." }),
+  device: checked(string({ description: '"led:NAME" (/sys/class/leds/NAME, e.g. led:ACT) or "gpio:N" (a BCM pin number).' }), (d) => {
+    const parsed = parseLedDevice(d);
+    return typeof parsed === 'string' ? parsed : undefined;
+  }),
+});
 
 /** appliance.leds, also read on its own by `ft-edge alarm` (load.ts loadLeds). */
-export const ledsSpec: Spec = { kind: 'array', items: led, uniqueBy: 'device' };
+export const ledsSpec = array(ledSpec, { uniqueBy: 'device', description: 'Status LEDs; empty (the default) = no LEDs.' });
 
-export const configSpec: ObjectSpec = {
-  kind: 'object',
-  fields: {
-    external_message_consumer: externalMessageConsumerSpec,
-    freqtrade_config: { ...absolutePath(), nullable: true },
-    control: { kind: 'object', fields: { socket: { ...absolutePath(socketPathProblem), nullable: true } } },
-    store: {
-      kind: 'object',
-      fields: {
-        capacity: { kind: 'number', integer: true, min: 1, max: MAX_CANDLES },
-        columns: {
-          kind: 'record',
-          replace: true,
-          values: { kind: 'array', items: { kind: 'string', check: nonEmpty } },
-        },
-      },
-    },
-    wire: {
-      kind: 'object',
-      fields: { compression: { kind: 'boolean' }, max_backoff: seconds(1) },
-    },
-    datadir: { ...absolutePath(), nullable: true },
-    log: { kind: 'object', fields: { level: { kind: 'string', enum: ['error', 'warn', 'info', 'debug'] } } },
-
-    strategy: { kind: 'string', check: strategyProblem },
-    strategy_params: {
-      kind: 'record',
-      checkKey: (k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? undefined : 'is not a valid parameter name'),
-      values: { kind: 'oneOf', options: [{ kind: 'number' }, { kind: 'string' }, { kind: 'boolean' }] },
-    },
-    timeframe: { kind: 'string', nullable: true, check: timeframeProblem },
-    dry_run: {
-      kind: 'boolean',
-      check: (v) => (v ? undefined : 'must be true: ft-edge trades dry-run only, live trading is not supported'),
-    },
-    dry_run_wallet: { kind: 'number', min: 0, aboveMin: true },
-    stake_currency: { kind: 'string', check: (s) => (/^[A-Za-z0-9]+$/.test(s) ? undefined : 'must be a currency code like "USDT"') },
-    stake_amount: {
-      kind: 'oneOf',
-      options: [
-        { kind: 'number', min: 0, aboveMin: true },
-        { kind: 'string', enum: ['unlimited'] },
-      ],
-    },
-    max_open_trades: { kind: 'number', integer: true, min: -1 },
-    minimal_roi: {
-      kind: 'record',
+export const configSpec = object({
+  $schema: optional(string({ description: 'The JSON Schema this file follows (for editors; ignored by ft-edge).' })),
+  external_message_consumer: externalMessageConsumerSpec,
+  freqtrade_config: nullable(absolutePath(
+    'A freqtrade config file whose external_message_consumer block replaces this one as a whole, or null.')),
+  control: object({
+    socket: nullable(absolutePath('Control socket path; null = $RUNTIME_DIRECTORY/control.sock or /run/ft-edge/control.sock.', socketPathProblem)),
+  }),
+  store: object({
+    capacity: integer({ min: 1, max: MAX_CANDLES, description: 'Rows held per key (freqtrade keeps 1500).' }),
+    columns: record(array(checked(string(), nonEmpty)), {
       replace: true,
-      nullable: true,
-      checkKey: (k) => (/^\d+(\.\d+)?$/.test(k) ? undefined : 'must be minutes since entry, as a string like "30"'),
-      values: { kind: 'number' },
-    },
-    stoploss: { kind: 'number', min: -1, max: 0, belowMax: true, nullable: true },
-    tradable_balance_ratio: { kind: 'number', min: 0, aboveMin: true, max: 1 },
-    fee: { kind: 'number', min: 0, max: 0.1, belowMax: true },
+      description: 'Per producer name: the only columns kept besides date and OHLCV. An absent producer keeps all.',
+    }),
+  }),
+  wire: object({
+    compression: boolean({
+      description: 'Offer permessage-deflate to producers: halves the bytes, costs zlib memory and CPU per connection (default false).',
+    }),
+    max_backoff: seconds('Upper bound, seconds, of the growing wait between failing connect attempts.'),
+  }),
+  datadir: nullable(absolutePath('State directory (the SQLite journal); null = $STATE_DIRECTORY or /var/lib/ft-edge.')),
+  log: object({ level: literal(['error', 'warn', 'info', 'debug']) }),
 
-    appliance: {
-      kind: 'object',
-      fields: {
-        leds: ledsSpec,
-        watchdog_max_lag_ms: { kind: 'number', integer: true, min: 10, max: 60_000 },
-      },
-    },
-  },
-} satisfies Spec;
+  // Trading, with freqtrade's key names and meanings (top level, as in a freqtrade config).
+  strategy: checked(string({
+    description: "A built-in strategy's name ('UpstreamSignals', 'RsiBollingerConsumer') or the absolute path of a .js/.mjs module.",
+  }), strategyProblem),
+  strategy_params: record(oneOf([number(), string(), boolean()]), {
+    checkKey: (k) => (/^[A-Za-z_][A-Za-z0-9_]*$/.test(k) ? undefined : 'is not a valid parameter name'),
+    description: "Overrides of the strategy's own parameters, key by key (e.g. {\"buy_rsi\": 25}).",
+  }),
+  timeframe: nullable(checked(string({ description: "freqtrade's timeframe: overrides the strategy's own ('5m'); null = the strategy's." }), timeframeProblem)),
+  dry_run: checked(boolean({ description: 'ft-edge trades dry-run only.' }),
+    (v) => (v ? undefined : 'must be true: ft-edge trades dry-run only, live trading is not supported')),
+  dry_run_wallet: number({ min: 0, aboveMin: true, description: 'The simulated wallet, in stake_currency.' }),
+  stake_currency: checked(string({ description: 'The currency stakes are counted in ("USDT").' }),
+    (s) => (/^[A-Za-z0-9]+$/.test(s) ? undefined : 'must be a currency code like "USDT"')),
+  stake_amount: oneOf([number({ min: 0, aboveMin: true }), literal(['unlimited'])], {
+    description: 'Stake per trade in stake_currency, or "unlimited": the available balance shared among the free trade slots.',
+  }),
+  max_open_trades: integer({ min: -1, description: 'Most trades open at once; -1 = no limit.' }),
+  minimal_roi: nullable(record(number(), {
+    replace: true,
+    checkKey: (k) => (/^\d+(\.\d+)?$/.test(k) ? undefined : 'must be minutes since entry, as a string like "30"'),
+    description: "Minutes since entry -> the profit ratio that exits; replaces the strategy's table as a whole. null = the strategy's.",
+  })),
+  stoploss: nullable(number({ min: -1, max: 0, belowMax: true, description: "Exit at this ratio below the entry rate (-0.10 = 10 %); null = the strategy's." })),
+  tradable_balance_ratio: number({ min: 0, aboveMin: true, max: 1, description: 'Share of the wallet that may be staked (freqtrade default 0.99).' }),
+  fee: number({ min: 0, max: 0.1, belowMax: true, description: 'Fee ratio charged on entry and on exit in dry-run (0.001 = 0.1 %).' }),
+
+  appliance: object({
+    leds: ledsSpec,
+    watchdog_max_lag_ms: integer({
+      min: 10, max: 60_000, description: 'Event-loop lag (ms) above which the daemon counts as wedged and withholds watchdog pings.',
+    }),
+  }),
+});

@@ -6,18 +6,13 @@
  */
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import type { Infer } from './schema-builder.js';
+import type { producerSpec } from './schema.js';
 import type { ProducerConfig } from './types.js';
 import type { Path, Problem } from './validator.js';
 
 /** A producer entry as validated by the schema, before its token is resolved. */
-export interface ProducerEntry {
-  readonly name: string;
-  readonly host: string;
-  readonly port: number;
-  readonly secure: boolean;
-  readonly ws_token?: string;
-  readonly ws_token_file?: string;
-}
+export type ProducerEntry = Infer<typeof producerSpec>;
 
 /** A token file larger than this is not a token file (and must not be read whole into memory). */
 const MAX_TOKEN_BYTES = 4096;

@@ -17,6 +17,8 @@ export interface Problem {
 }
 
 interface Common<T> {
+  /** What the value means, for people (the published JSON Schema carries it to editors). */
+  readonly description?: string;
   /** Used when the key is absent. Only needed where the shipped default.json cannot hold it (array items). */
   readonly default?: T;
   /** Absent stays absent (no default, no problem). */

@@ -36,7 +36,7 @@ const DEFAULT_PRODUCER = 'default';
 /** What the config may override: freqtrade's `timeframe` and the strategy's parameters. */
 export interface StrategyOverrides {
   readonly params?: Readonly<Record<string, ParamValue>>;
-  /** null or absent: the strategy's own. */
+  /** null or absent: the strategy's own. A freqtrade timeframe (the config schema checks it). */
   readonly timeframe?: string | null;
 }
 
@@ -101,8 +101,7 @@ export function checkStrategy(def: unknown, origin: string, overrides: StrategyO
   }
   if (problems.length > 0) return { ok: false, problems };
   const params: Record<string, ParamValue> = { ...(defaults as Params) };
-  const timeframe = overrides.timeframe ?? null;
-  if (timeframe !== null && timeframeMs(timeframe) === undefined) problems.push(`timeframe "${timeframe}" is not a freqtrade timeframe`);
+  const timeframe = overrides.timeframe ?? null; // the config schema checked it
   for (const [k, v] of Object.entries(overrides.params ?? {})) {
     const current = params[k];
     if (current === undefined) {

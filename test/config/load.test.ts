@@ -148,6 +148,7 @@ describe('loadConfig', () => {
           store: { columns: { defualt: ['rsi'] } },
           wire: { max_backoff: 5 },
           strategy: join(tmp, 'missing.mjs'),
+          max_open_trades: -1,
         }),
       }),
     );
@@ -156,6 +157,7 @@ describe('loadConfig', () => {
       'external_message_consumer.producers: is empty, but enabled is true: list at least one producer (in ' + SHIPPED_DEFAULTS + ')',
       'wire.max_backoff: must be at least external_message_consumer.sleep_time (10) (in $NODE_CONFIG)',
       'store.columns.defualt: no producer has this name (in $NODE_CONFIG)',
+      `stake_amount: "unlimited" needs a max_open_trades limit to divide the wallet by (in ${SHIPPED_DEFAULTS})`,
       `strategy: no such file: ${join(tmp, 'missing.mjs')} (in $NODE_CONFIG)`,
     ]);
   });

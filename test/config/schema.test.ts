@@ -6,6 +6,9 @@ import { SHIPPED_DEFAULTS } from '../../src/config/locations.js';
 import { configSpec } from '../../src/config/schema.js';
 import { hostProblem } from '../../src/protocol/index.js';
 import type { Config } from '../../src/config/types.js';
+import { configJsonSchema } from '../../src/config/index.js';
+import { join } from 'node:path';
+import { REPO_ROOT } from '../helpers/vectors.js';
 import { formatPath, validate, type Problem } from '../../src/config/validator.js';
 
 function problemsOf(value: unknown): string[] {
@@ -17,42 +20,27 @@ function problemsOf(value: unknown): string[] {
 const shipped = JSON5.parse(readFileSync(SHIPPED_DEFAULTS, 'utf8')) as Record<string, unknown>;
 const patched = (patch: Record<string, unknown>): Record<string, unknown> => ({ ...shipped, ...patch });
 
-/** Every field of Config, typed: adding a field to types.ts without the schema (or back) fails here. */
-const sample: Config = {
-  external_message_consumer: {
-    enabled: true,
-    producers: [{ name: 'default', host: '10.0.0.2', port: 8080, secure: false, ws_token: 'x' }],
-    wait_timeout: 30,
-    ping_timeout: 10,
-    sleep_time: 10,
-    remove_entry_exit_signals: false,
-    initial_candle_limit: 1500,
-    message_size_limit: 8,
-  },
-  freqtrade_config: null,
-  control: { socket: '/run/ft-edge/control.sock' },
-  store: { capacity: 1500, columns: { default: ['rsi'] } },
-  wire: { compression: false, max_backoff: 300 },
-  datadir: '/var/lib/ft-edge',
-  log: { level: 'info' },
-  strategy: 'UpstreamSignals',
-  strategy_params: { buy_rsi: 30 },
-  timeframe: '5m',
-  dry_run: true,
-  dry_run_wallet: 1000,
-  stake_currency: 'USDT',
+// The Config type is inferred from the schema: a value the schema refuses must not type-check either.
+const typed: Pick<Config, 'timeframe' | 'stake_amount' | 'appliance'> = {
+  timeframe: null,
   stake_amount: 'unlimited',
-  max_open_trades: 3,
-  minimal_roi: { '0': 0.04 },
-  stoploss: -0.1,
-  tradable_balance_ratio: 0.99,
-  fee: 0.001,
   appliance: { leds: [{ role: 'status', device: 'led:ACT' }], watchdog_max_lag_ms: 500 },
 };
+// @ts-expect-error a stake_amount is a number or "unlimited"
+const badStake: Pick<Config, 'stake_amount'> = { stake_amount: 'all' };
+// @ts-expect-error an LED's role is "status" or "activity"
+const badRole: Config['appliance']['leds'][number] = { role: 'blink', device: 'led:ACT' };
+// @ts-expect-error the producers' tokens are resolved: ws_token is required
+const noToken: Config['external_message_consumer']['producers'][number] = { name: 'a', host: 'h', port: 1, secure: false };
+void [typed, badStake, badRole, noToken];
 
 describe('config schema', () => {
-  it('matches the Config type field for field', () => {
-    assert.deepEqual(problemsOf(sample), []);
+  it('is published as config/ft-edge.schema.json, as npm run schema writes it from the declaration', () => {
+    const published = JSON.parse(readFileSync(join(REPO_ROOT, 'config', 'ft-edge.schema.json'), 'utf8')) as unknown;
+    assert.deepEqual(published, configJsonSchema(), 'run `npm run schema` and commit config/ft-edge.schema.json');
+    const emc = (configJsonSchema()['properties'] as Record<string, { properties: Record<string, unknown>; additionalProperties: unknown }>)['external_message_consumer']!;
+    assert.deepEqual(Object.keys(emc.properties), Object.keys(configSpec.fields.external_message_consumer.fields));
+    assert.equal(emc.additionalProperties, false, 'an editor flags a misspelt key, as check-config does');
   });
 
   it('accepts the shipped defaults as they are', () => {

@@ -93,13 +93,13 @@ test('a strategy that cannot load leaves trading off with the reason; nothing th
   assert.ok(lines.some((l) => l.startsWith('<3>') && l.includes('trading is off until the problems above are fixed')));
 });
 
-test('trading settings problems and an unusable state directory are reported the same way', async (t) => {
+test('a value set neither by the config nor by the strategy, and an unusable state directory, leave trading off', async (t) => {
   const { dir, trading: make } = parts(t);
-  const bad = make(config(dir, { max_open_trades: -1 }));
+  const strategy = join(dir, 'no-stoploss.mjs');
+  writeFileSync(strategy, "export default { name: 'NoStop', minimal_roi: { '0': 0.1 }, populate: () => ({}) };\n");
+  const bad = make(config(dir, { strategy }));
   await bad.start();
-  assert.deepEqual(bad.status(), {
-    running: false, strategy: 'RsiBollingerConsumer', problems: ['stake_amount "unlimited" needs a max_open_trades limit to divide the wallet by'],
-  });
+  assert.deepEqual(bad.status(), { running: false, strategy, problems: ['stoploss is set neither in the config nor by strategy NoStop'] });
   const file = join(dir, 'not-a-dir');
   writeFileSync(file, '');
   const noDir = make(config(file));
