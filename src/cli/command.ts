@@ -2,6 +2,7 @@
  * What every `ft-edge` subcommand is, and the conventions they share: exit codes, usage errors, one-line
  * messages on stderr.
  */
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 export interface Command {
@@ -29,8 +30,11 @@ export const EXIT = {
 export class UsageError extends Error {}
 
 /** The options a command takes: long names, string or boolean (no positional arguments anywhere). */
-export type OptionSpec = Readonly<Record<string, { readonly type: 'string' } | { readonly type: 'boolean' }>>;
-export type OptionValues<O extends OptionSpec> = { [K in keyof O]?: O[K] extends { type: 'string' } ? string : boolean };
+export type OptionSpec = Readonly<Record<string,
+  { readonly type: 'string'; readonly short?: string; readonly multiple?: boolean } | { readonly type: 'boolean'; readonly short?: string }>>;
+export type OptionValues<O extends OptionSpec> = {
+  [K in keyof O]?: O[K] extends { type: 'string'; multiple: true } ? string[] : O[K] extends { type: 'string' } ? string : boolean;
+};
 
 /** node's parseArgs with one-line usage errors ("unknown option --jsno") instead of its long messages. */
 export function parseOptions<const O extends OptionSpec>(argv: readonly string[], options: O): OptionValues<O> {
@@ -51,6 +55,18 @@ export function parseOptions<const O extends OptionSpec>(argv: readonly string[]
         throw new UsageError(err.message.split('\n')[0] ?? 'bad arguments');
     }
   }
+}
+
+/** `--config FILE` (repeatable, as freqtrade's `-c`): freqtrade config files, relative to the working directory. */
+export const CONFIG_OPTION = { config: { type: 'string', short: 'c', multiple: true } } as const;
+
+export const CONFIG_HELP = `  -c, --config FILE   a freqtrade config file, as it is (repeat for more, later ones win; replaces
+                      freqtrade_config). ft-edge takes the settings it implements from it; its own
+                      settings (/etc/ft-edge, $NODE_CONFIG) override them.`;
+
+/** The LoadOptions part of `--config`. */
+export function configFiles(files: readonly string[] | undefined): { freqtradeConfig?: readonly string[] } {
+  return files === undefined ? {} : { freqtradeConfig: files.map((f) => resolve(f)) };
 }
 
 /** One line on stderr, prefixed so it reads well after a shell prompt. */

@@ -6,6 +6,7 @@ import { demo } from './demo.js';
 import { exportCommand } from './export.js';
 import { run } from './run.js';
 import { status } from './status.js';
+import { strategies } from './strategies.js';
 import { tradesCommand } from './trades.js';
 
-export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, alarm, demo];
+export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, strategies, alarm, demo];

@@ -1,20 +1,22 @@
 /** `ft-edge run`: the daemon in the foreground, as the systemd service runs it. */
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
-import { EXIT, parseOptions, plural, type Command } from './command.js';
+import { CONFIG_HELP, CONFIG_OPTION, EXIT, configFiles, parseOptions, plural, type Command } from './command.js';
 
 export const run: Command = {
   name: 'run',
   summary: 'run the daemon in the foreground (what the systemd service runs)',
-  usage: `usage: ft-edge run
+  usage: `usage: ft-edge run [--config FILE]...
 
 Runs the daemon in the foreground until SIGTERM or SIGINT. Logs go to stderr, one line per event, with
 syslog priority prefixes for journald. A configuration with problems is reported one problem per line
-and the daemon does not start (exit code 2; the service unit should say RestartPreventExitStatus=2).`,
+and the daemon does not start (exit code 2; the service unit should say RestartPreventExitStatus=2).
+
+${CONFIG_HELP}`,
 
   async run(argv) {
-    parseOptions(argv, {});
-    const loaded = loadConfig();
+    const opts = parseOptions(argv, { ...CONFIG_OPTION });
+    const loaded = loadConfig(configFiles(opts.config));
     const log = createLogger(loaded.ok ? loaded.config.log.level : 'info');
     const configLog = log.child('config');
     for (const w of loaded.warnings) configLog.warn(w);

@@ -1,14 +1,17 @@
 /**
- * The only reader of configuration: node-config's sources (config files, $NODE_CONFIG, custom environment
- * variables) merged over ft-edge's shipped defaults, then an optional freqtrade config file's block, then
- * validation, token resolution and the automatic paths. Never throws: every mistake becomes one line naming
- * the key path and where it was set.
+ * The only reader of configuration. Sources, later ones winning key by key: ft-edge's shipped defaults, then the
+ * user's freqtrade config files (`freqtrade_config`, or `--config`) with the keys ft-edge implements, then
+ * node-config's sources (config files, $NODE_CONFIG, custom environment variables: ft-edge's own settings), then
+ * the command line's override. Then validation, token resolution and the automatic paths. Never throws: every
+ * mistake becomes one line naming the key path and where it was set.
  */
 import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
-import { delimiter } from 'node:path';
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import JSON5 from 'json5';
-import { readFreqtradeBlock } from './freqtrade-file.js';
+import { documentProblems } from './document-check.js';
+import { FREQTRADE_KEYS } from './freqtrade-keys.js';
+import { MAX_CONFIG_BYTES, readFreqtradeFile } from './freqtrade-file.js';
 import { automaticDatadir, automaticSocket, ETC_DIR, SHIPPED_CONFIG_DIR, SHIPPED_DEFAULTS } from './locations.js';
 import { configSpec, ledsSpec } from './schema.js';
 import { validated } from './schema-builder.js';
@@ -18,7 +21,14 @@ import { checkConsistency } from './consistency.js';
 import { formatPath, isPlainObject, replacePaths, type Path, type Problem } from './validator.js';
 
 export type LoadResult =
-  | { ok: true; config: Config; warnings: string[]; sources: string[] }
+  | {
+      ok: true;
+      config: Config;
+      warnings: string[];
+      sources: string[];
+      /** Key path of every effective value ('external_message_consumer.wait_timeout') -> the source that set it. */
+      origins: Record<string, string>;
+    }
   | { ok: false; problems: string[]; warnings: string[]; sources: string[] };
 
 export interface LoadOptions {
@@ -26,6 +36,8 @@ export interface LoadOptions {
   readonly override?: Record<string, unknown>;
   /** false: the shipped defaults and `override` only, no node-config sources (files, $NODE_CONFIG). */
   readonly userConfig?: boolean;
+  /** freqtrade config files given on the command line (`--config`); they replace `freqtrade_config`. */
+  readonly freqtradeConfig?: readonly string[];
 }
 
 /** One configuration source, in merge order. */
@@ -50,20 +62,23 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
     sources: layers.map((l) => l.name),
   });
   const g = gather(opts, env, warnings);
-  if (typeof g === 'string') return fail([g], []);
-  const { layers, merged } = g;
-
+  if ('problems' in g) return fail(g.problems, []);
+  const { layers } = g;
   const problems: Problem[] = [];
-  const ftFile = merged['freqtrade_config'];
-  if (typeof ftFile === 'string' && ftFile.startsWith('/')) {
-    const ft = readFreqtradeBlock(ftFile);
+
+  const files = opts.freqtradeConfig ?? freqtradeFiles(mergeLayers(layers)['freqtrade_config']);
+  const ftLayers: Layer[] = [];
+  for (const file of files) {
+    const ft = readFreqtradeFile(file, Object.keys(configSpec.fields));
     if (!ft.ok) return fail(format([{ path: ['freqtrade_config'], message: ft.problem }], layers), layers);
-    const shadowed = layers.filter((l) => l.name !== SHIPPED_DEFAULTS && l.parsed[EMC] !== undefined);
-    for (const l of shadowed) warnings.push(`${EMC} in ${l.name} is ignored: freqtrade_config ${ftFile} provides it`);
-    const fileLayer = { name: ftFile, parsed: { [EMC]: ft.block } };
-    merged[EMC] = mergeLayers([{ name: SHIPPED_DEFAULTS, parsed: { [EMC]: g.shipped[EMC] } }, fileLayer])[EMC];
-    layers.push(fileLayer);
+    const bad = documentProblems(ft.taken);
+    if (bad.length > 0) return fail(bad.map((p) => `${formatPath(p.path)}: ${p.message} (in ${file})`), layers);
+    if (ft.ignored.length > 0) warnings.push(`${file}: freqtrade settings ft-edge does not implement, ignored: ${ft.ignored.join(', ')}`);
+    ftLayers.push({ name: ft.files.length > 1 ? `${file} (with ${ft.files.slice(1).join(', ')})` : file, parsed: ft.taken });
   }
+  layers.splice(1, 0, ...ftLayers); // over the shipped defaults, under ft-edge's own settings
+  ignoreFreqtradeOnlyKeys(layers.slice(1 + ftLayers.length), warnings);
+  const merged = mergeLayers(layers);
 
   const valid = validated(configSpec, merged, problems);
   checkConsistency(valid, problems, warnings);
@@ -80,7 +95,43 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
     control: { socket: valid.control.socket ?? automaticSocket(env) },
     datadir: valid.datadir ?? automaticDatadir(env),
   };
-  return { ok: true, config, warnings, sources: layers.map((l) => l.name) };
+  return { ok: true, config, warnings, sources: layers.map((l) => l.name), origins: origins(config, layers) };
+}
+
+/** `freqtrade_config` as a list of files (the schema checks it once everything is merged). */
+function freqtradeFiles(v: unknown): string[] {
+  const list = Array.isArray(v) ? v : [v];
+  return list.filter((f): f is string => typeof f === 'string' && f.startsWith('/'));
+}
+
+/**
+ * A whole freqtrade config pasted into ft-edge's own file: its keys ft-edge does not implement are named in one
+ * warning per file and left out, instead of one "unknown key" problem each.
+ */
+function ignoreFreqtradeOnlyKeys(own: readonly Layer[], warnings: string[]): void {
+  for (const l of own) {
+    const ignored = Object.keys(l.parsed).filter((k) => FREQTRADE_KEYS.has(k) && !Object.hasOwn(configSpec.fields, k));
+    if (ignored.length === 0) continue;
+    for (const k of ignored) delete l.parsed[k];
+    warnings.push(`${l.name}: freqtrade settings ft-edge does not implement, ignored: ${ignored.sort().join(', ')}`);
+  }
+}
+
+/** Where each effective value came from: every leaf (a list counts as one value) -> its source. */
+function origins(config: Config, layers: readonly Layer[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (v: unknown, path: string[]): void => {
+    if (isPlainObject(v) && Object.keys(v).length > 0 && !replacePaths(configSpec).some((r) => r.join('.') === path.join('.'))) {
+      for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+      return;
+    }
+    const from = originOf(path, layers);
+    const set = from === undefined ? undefined : getPath(layers.find((l) => l.name === from)?.parsed, path);
+    // A null the loader filled in (the control socket, the state directory) is the loader's choice.
+    out[formatPath(path)] = from === undefined || set === undefined || (set === null && v !== null) ? 'automatic' : from;
+  };
+  walk(config, []);
+  return out;
 }
 
 export type LocalPathsResult = { ok: true; socket: string; datadir: string } | { ok: false; problems: string[] };
@@ -92,7 +143,7 @@ export type LocalPathsResult = { ok: true; socket: string; datadir: string } | {
 export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
   const env = process.env;
   const g = gather(opts, env, []);
-  if (typeof g === 'string') return { ok: false, problems: [g] };
+  if ('problems' in g) return { ok: false, problems: g.problems };
   const problems: Problem[] = [];
   const control = validated(configSpec.fields.control, g.merged['control'], problems, configSpec, ['control']);
   const datadir = validated(configSpec.fields.datadir, g.merged['datadir'], problems, configSpec, ['datadir']);
@@ -108,7 +159,7 @@ export type LedsResult = { ok: true; leds: readonly LedConfig[] } | { ok: false;
  */
 export function loadLeds(opts: LoadOptions = {}): LedsResult {
   const g = gather(opts, process.env, []);
-  if (typeof g === 'string') return { ok: false, problems: [g] };
+  if ('problems' in g) return { ok: false, problems: g.problems };
   const problems: Problem[] = [];
   const appliance = g.merged['appliance'];
   const path = ['appliance', 'leds'];
@@ -117,22 +168,25 @@ export function loadLeds(opts: LoadOptions = {}): LedsResult {
   return { ok: true, leds };
 }
 
-/** The shipped defaults, node-config's sources and the override, merged; or one problem line. */
+/**
+ * The shipped defaults, node-config's sources and the override, merged; or the problems that keep them from
+ * being read (a document no configuration may hold, document-check.ts, names its key path and source).
+ */
 function gather(
   opts: LoadOptions,
   env: NodeJS.ProcessEnv,
   warnings: string[],
-): { layers: Layer[]; merged: Record<string, unknown>; shipped: Record<string, unknown> } | string {
+): { layers: Layer[]; merged: Record<string, unknown> } | { problems: string[] } {
   const shipped = readShippedDefaults();
-  if (typeof shipped === 'string') return shipped;
+  if (typeof shipped === 'string') return { problems: [shipped] };
   const layers: Layer[] = [{ name: SHIPPED_DEFAULTS, parsed: shipped }];
   if (opts.userConfig !== false) {
     const user = readNodeConfig(env, warnings);
-    if (typeof user === 'string') return user;
+    if (!Array.isArray(user)) return user;
     layers.push(...user);
   }
   if (opts.override !== undefined) layers.push({ name: 'command line', parsed: opts.override });
-  return { layers, merged: mergeLayers(layers), shipped };
+  return { layers, merged: mergeLayers(layers) };
 }
 
 function readShippedDefaults(): Record<string, unknown> | string {
@@ -145,35 +199,48 @@ function readShippedDefaults(): Record<string, unknown> | string {
 }
 
 /**
- * node-config's own sources, or one problem line. Its console noise (strict-mode and empty-directory warnings)
+ * node-config's own sources, or their problems. Its console noise (strict-mode and empty-directory warnings)
  * is captured and kept as warnings; a malformed $NODE_CONFIG, which it would only complain about and ignore,
- * is a problem here.
+ * is a problem here. node-config merges its sources into plain objects, so a `__proto__` key would change every
+ * object in the process before ft-edge saw it: the texts ft-edge can read are checked first, and the prototypes
+ * are compared before and after for the formats it cannot.
  */
-function readNodeConfig(env: NodeJS.ProcessEnv, warnings: string[]): Layer[] | string {
+function readNodeConfig(env: NodeJS.ProcessEnv, warnings: string[]): Layer[] | { problems: string[] } {
   if ((env['NODE_CONFIG_DIR'] ?? '') === '' && !hasArg('NODE_CONFIG_DIR')) {
     env['NODE_CONFIG_DIR'] = SHIPPED_CONFIG_DIR + delimiter + ETC_DIR;
   }
   // NODE_ENV=production without a production.json is normal for ft-edge, not worth a warning on every start.
   if (env['NODE_CONFIG_STRICT_MODE'] === undefined) env['SUPPRESS_STRICTNESS_CHECK'] ??= '1';
+  const problems: string[] = [];
   for (const [label, text] of [
     ['$NODE_CONFIG', env['NODE_CONFIG']],
     ['--NODE_CONFIG', argValue('NODE_CONFIG')],
   ] as const) {
-    const problem = text === undefined ? undefined : jsonObjectProblem(text);
-    if (problem !== undefined) return `${label} ${problem}`;
+    if (text === undefined) continue;
+    const doc = jsonObject(text);
+    if (typeof doc === 'string') return { problems: [`${label} ${doc}`] };
+    problems.push(...documentProblems(doc).map((p) => `${formatPath(p.path)}: ${p.message} (in ${label})`));
+    if (label === '--NODE_CONFIG' && text.includes('ws_token')) {
+      warnings.push('--NODE_CONFIG holds a ws_token and every user can read it in the process list: use a 0600 file or LoadCredential=');
+    }
   }
+  problems.push(...oversizeFiles(env['NODE_CONFIG_DIR'] ?? argValue('NODE_CONFIG_DIR') ?? ''));
+  if (problems.length > 0) return { problems };
   const noise: string[] = [];
   const saved = { error: console.error, warn: console.warn, log: console.log };
   const capture = (...args: unknown[]): void => void noise.push(args.map(String).join(' '));
   console.error = console.warn = console.log = capture;
+  const before = prototypeKeys();
   try {
     const config = createRequire(import.meta.url)('config') as NodeConfig;
-    return config.util
-      .getConfigSources()
-      .filter((s) => s.name !== SHIPPED_DEFAULTS) // already the base layer
-      .map((s) => ({ name: s.name, parsed: plain(s.parsed) }));
+    const sources = config.util.getConfigSources().filter((s) => s.name !== SHIPPED_DEFAULTS); // already the base layer
+    for (const src of sources) problems.push(...documentProblems(src.parsed).map((p) => `${formatPath(p.path)}: ${p.message} (in ${src.name})`));
+    if (restorePrototypes(before)) problems.push('a configuration source sets a key that reaches the prototype of every object (__proto__, constructor, prototype)');
+    return problems.length > 0 ? { problems } : sources.map((s) => ({ name: s.name, parsed: plain(s.parsed) }));
   } catch (e) {
-    return firstLine((e as Error).message ?? String(e));
+    restorePrototypes(before);
+    if (e instanceof RangeError) return { problems: ['a configuration file is nested too deeply to read (stack overflow); real configurations are a few levels deep'] };
+    return { problems: [firstLine((e as Error).message ?? String(e))] };
   } finally {
     Object.assign(console, saved);
     for (const line of noise) {
@@ -183,18 +250,62 @@ function readNodeConfig(env: NodeJS.ProcessEnv, warnings: string[]): Layer[] | s
   }
 }
 
+const PROTOTYPES = [Object.prototype, Array.prototype, Function.prototype] as const;
+
+function prototypeKeys(): string[][] {
+  return PROTOTYPES.map((p) => Reflect.ownKeys(p).map(String));
+}
+
+/** Removes what was added to the built-in prototypes since `before`; whether there was anything. */
+function restorePrototypes(before: readonly string[][]): boolean {
+  let polluted = false;
+  PROTOTYPES.forEach((proto, i) => {
+    for (const key of Reflect.ownKeys(proto)) {
+      if (before[i]!.includes(String(key))) continue;
+      polluted = true;
+      delete (proto as Record<string | symbol, unknown>)[key];
+    }
+  });
+  return polluted;
+}
+
+/** Files in node-config's directories over the size a configuration can have (node-config reads them whole). */
+function oversizeFiles(dirs: string): string[] {
+  const out: string[] = [];
+  for (const dir of dirs.split(delimiter).filter((d) => d !== '')) {
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch {
+      continue; // node-config says so itself
+    }
+    for (const name of names) {
+      const path = join(dir, name);
+      try {
+        const st = statSync(path);
+        if (st.isFile() && st.size > MAX_CONFIG_BYTES) out.push(`${path} is larger than ${MAX_CONFIG_BYTES >> 20} MB: not a configuration file`);
+      } catch {
+        // vanished or unreadable: node-config reports what it cannot read
+      }
+    }
+  }
+  return out;
+}
+
 interface NodeConfig {
   util: { getConfigSources(): { name: string; parsed: unknown }[] };
 }
 
-/** undefined when `text` is a JSON object; never quotes the text (it may hold a token). */
-function jsonObjectProblem(text: string): string | undefined {
+/** `text` as a JSON object, or what is wrong with it; never quotes the text (it may hold a token). */
+function jsonObject(text: string): Record<string, unknown> | string {
+  let doc: unknown;
   try {
-    return isPlainObject(JSON.parse(text)) ? undefined : 'must be a JSON object';
+    doc = JSON.parse(text);
   } catch (e) {
     const at = /position (\d+)/.exec((e as Error).message);
     return `is not valid JSON${at === null ? '' : ` (error at character ${at[1]})`}`;
   }
+  return isPlainObject(doc) ? doc : 'must be a JSON object';
 }
 
 function hasArg(name: string): boolean {
@@ -233,7 +344,9 @@ function mergeLayers(layers: readonly Layer[]): Record<string, unknown> {
 
 function mergeInto(target: Record<string, unknown>, source: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(source)) {
-    const t = target[k];
+    // documentProblems() refused these already; never follow one into a prototype.
+    if (k === '__proto__' || k === 'constructor' || k === 'prototype') continue;
+    const t = Object.hasOwn(target, k) ? target[k] : undefined;
     if (isPlainObject(t) && isPlainObject(v)) mergeInto(t, v);
     else target[k] = structuredClone(v);
   }

@@ -81,8 +81,10 @@ export const ledsSpec = array(ledSpec, { uniqueBy: 'device', description: 'Statu
 export const configSpec = object({
   $schema: optional(string({ description: 'The JSON Schema this file follows (for editors; ignored by ft-edge).' })),
   external_message_consumer: externalMessageConsumerSpec,
-  freqtrade_config: nullable(absolutePath(
-    'A freqtrade config file whose external_message_consumer block replaces this one as a whole, or null.')),
+  freqtrade_config: nullable(oneOf([
+    absolutePath('A freqtrade config file (or a list of them, later ones winning): ft-edge takes the settings it implements from it.'),
+    array(absolutePath('A freqtrade config file.')),
+  ], { description: "freqtrade config files ft-edge takes its implemented settings from; ft-edge's own settings override them. null = none." })),
   control: object({
     socket: nullable(absolutePath('Control socket path; null = $RUNTIME_DIRECTORY/control.sock or /run/ft-edge/control.sock.', socketPathProblem)),
   }),

@@ -79,6 +79,8 @@ export interface StrategyContext<P extends Params = Params> {
 export interface StrategyDefinition<P extends Params = Params> {
   /** Shown in logs, status and the journal. */
   readonly name: string;
+  /** One line for `ft-edge strategies`: what it trades on. */
+  readonly description?: string;
   /** The producer whose frames this strategy trades. Default 'default' (freqtrade's default producer name). */
   readonly producer?: string;
   /** Other producers whose columns it reads with the `_<producer>` suffix. */

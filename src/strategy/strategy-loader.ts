@@ -63,6 +63,14 @@ export async function loadStrategy(spec: string, overrides: StrategyOverrides = 
   return checkStrategy(def, spec, overrides);
 }
 
+/** The built-in strategies, as a config naming them would run them. */
+export function builtInStrategies(): LoadedStrategy[] {
+  return [...BUILT_IN_STRATEGIES.values()].flatMap((def) => {
+    const r = checkStrategy(def, 'built-in', {});
+    return r.ok ? [r.strategy] : [];
+  });
+}
+
 /** Validates a strategy object (exported by a module, or built in) and applies the config's overrides. */
 export function checkStrategy(def: unknown, origin: string, overrides: StrategyOverrides): LoadResult {
   if (typeof def !== 'object' || def === null) return fail(`strategy ${origin}: the export is ${typeName(def)}, not an object`);

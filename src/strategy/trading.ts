@@ -26,6 +26,17 @@ export type TradingStatus =
   | ({ readonly running: true } & StrategyStatus)
   | { readonly running: false; readonly strategy: string; readonly problems: readonly string[] };
 
+/**
+ * What `Trading.start()` would find wrong with the strategy and its trading settings, without starting anything
+ * (`ft-edge check-config`).
+ */
+export async function checkTradingConfig(cfg: TradingDaemonConfig): Promise<string[]> {
+  const loaded = await loadStrategy(cfg.strategy, { params: cfg.strategy_params, timeframe: cfg.timeframe });
+  if (!loaded.ok) return loaded.problems;
+  const settings = resolveTradingSettings(cfg, loaded.strategy);
+  return settings.ok ? [] : settings.problems;
+}
+
 export interface TradingOptions {
   readonly config: TradingDaemonConfig;
   readonly frames: FrameSource;

@@ -9,7 +9,7 @@ import { cli } from './run-cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const COMMANDS = ['run', 'status', 'trades', 'export', 'check-config', 'demo'];
+const COMMANDS = ['run', 'status', 'trades', 'export', 'check-config', 'strategies', 'demo'];
 /** Shaped like freqtrade's generated tokens (secrets.token_urlsafe(25)). */
 const SECRETS = ['SEKRET-one-1111-aaaaaaaaaaaaaaaaaaa', 'SEKRET-two-2222-bbbbbbbbbbbbbbbbbbb', 'SEKRET-three-3333-cccccccccccccccccc'];
 
@@ -98,7 +98,14 @@ describe('ft-edge check-config', () => {
     const effective = JSON.parse(r.stdout) as { external_message_consumer: { producers: { ws_token: string }[] }; datadir: string };
     assert.deepEqual(effective.external_message_consumer.producers.map((p) => p.ws_token), ['***', '***', '***']);
     assert.ok(effective.datadir.startsWith('/'));
-    assert.match(r.stderr, /^source: .*config\/default\.json\nsource: \$NODE_CONFIG\nconfiguration is valid\n$/);
+    assert.match(r.stderr, new RegExp([
+      '^source: .*config/default\\.json',
+      'source: \\$NODE_CONFIG',
+      'from \\$NODE_CONFIG: external_message_consumer\\.enabled, external_message_consumer\\.producers',
+      'automatic: control\\.socket, datadir',
+      "the rest: ft-edge's defaults \\(.*config/default\\.json\\)",
+      'configuration is valid\n$',
+    ].join('\n')));
   });
 
   it('lists problems, prints no configuration and exits 2, without tokens or stack traces', async () => {
@@ -120,6 +127,42 @@ describe('ft-edge check-config', () => {
       'problem: external_message_consumer.producers[0].host: is a URL: give only the host name or IP address (port and secure are separate keys) (in $NODE_CONFIG)',
       'problem: log.level: expected one of "error", "warn", "info", "debug", got a long string (in $NODE_CONFIG)',
     ]);
+  });
+
+  it('resolves the strategy as run does: an unknown name is a problem here, not after start-up', async () => {
+    const r = await cli(['check-config'], { NODE_CONFIG: JSON.stringify({ strategy: 'SampleStrategy' }) });
+    assert.equal(r.code, 2);
+    assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('problem: ')), [
+      'problem: unknown strategy "SampleStrategy": name a built-in (UpstreamSignals, RsiBollingerConsumer) or give the absolute path of a .js/.mjs module',
+    ]);
+  });
+
+  it('reads a freqtrade config file given with --config, relative to the working directory', async () => {
+    const dir = join(tmp, 'ft');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({
+      max_open_trades: 5, stake_amount: 50, telegram: { enabled: false },
+      external_message_consumer: { enabled: true, producers: [{ name: 'default', host: '10.0.0.9', ws_token: SECRETS[0] }] },
+    }));
+    chmodSync(join(dir, 'config.json'), 0o600);
+    const r = await cli(['check-config', '--config', 'config.json'], {}, dir);
+    assert.equal(r.code, 0, r.stderr);
+    assertNoSecret(r.stdout, r.stderr);
+    const effective = JSON.parse(r.stdout) as { max_open_trades: number; stake_amount: number };
+    assert.deepEqual([effective.max_open_trades, effective.stake_amount], [5, 50]);
+    assert.match(r.stderr, new RegExp(`warning: ${join(dir, 'config.json')}: freqtrade settings ft-edge does not implement, ignored: telegram\n`));
+    assert.match(r.stderr, new RegExp(`from ${join(dir, 'config.json')}: external_message_consumer.enabled, external_message_consumer.producers, stake_amount, max_open_trades\n`));
+  });
+
+  it('ft-edge strategies lists the built-ins with their columns and parameters', async () => {
+    const r = await cli(['strategies', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const list = JSON.parse(r.stdout) as { name: string; columns: string[]; parameters: Record<string, unknown> }[];
+    assert.deepEqual(list.map((x) => [x.name, x.columns, x.parameters]), [
+      ['UpstreamSignals', ['enter_long'], {}],
+      ['RsiBollingerConsumer', ['rsi', 'tema', 'bb_middleband', 'volume'], { buy_rsi: 30, sell_rsi: 70 }],
+    ]);
+    assert.match((await cli(['strategies'])).stdout, /^RsiBollingerConsumer\n.*\n  reads      rsi, tema, bb_middleband, volume of producer "default"/m);
   });
 
   it('reads the configuration directory given with --config-dir, and node-config arguments pass through', async () => {

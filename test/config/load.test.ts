@@ -199,13 +199,19 @@ describe('loadConfig', () => {
     assert.deepEqual(closed.result.warnings, []);
   });
 
-  it("uses a freqtrade config file's block, comments and trailing commas included", () => {
-    const ft = join(configDir({}), 'config.json');
+  it('takes the settings ft-edge implements from a whole freqtrade config file, as it is; its own settings win', () => {
+    const dir = configDir({});
+    const ft = join(dir, 'config.json');
     writeFileSync(
       ft,
       `{
+  "$schema": "https://schema.freqtrade.io/schema.json",
   // freqtrade consumer config
-  "max_open_trades": 5, "exchange": {"name": "binance", },
+  "max_open_trades": 5, "stake_currency": "USDT", "stake_amount": 50, "dry_run": true, "dry_run_wallet": 500,
+  "timeframe": "5m", "tradable_balance_ratio": 0.9, "strategy": "MyConsumerStrategy", "datadir": "user_data/data",
+  "exchange": {"name": "binance", "pair_whitelist": [], },
+  "pairlists": [{"method": "ProducerPairList"}], "telegram": {"enabled": false}, "bot_name": "consumer",
+  "add_config_files": ["private.json"],
   "external_message_consumer": {
     "enabled": true,
     /* the big machine */
@@ -214,16 +220,45 @@ describe('loadConfig', () => {
   },
 }`,
     );
+    // freqtrade's add_config_files: relative to the file, and the file's own values win over the added ones.
+    writeFileSync(join(dir, 'private.json'), '{"stoploss": -0.05, "max_open_trades": 9, "fee": 0.002}');
     chmodSync(ft, 0o600);
-    const c = load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: ft, external_message_consumer: { ping_timeout: 3 } }) });
+    const c = load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: ft, external_message_consumer: { ping_timeout: 3 }, stake_amount: 40 }) });
     assert.ok(c.result.ok, JSON.stringify(c.result));
-    const emc = c.result.config.external_message_consumer;
+    const cfg = c.result.config;
+    const emc = cfg.external_message_consumer;
     assert.deepEqual(emc.producers, [{ name: 'default', host: '192.168.1.5', port: 8081, secure: false, ws_token: SECRET }]);
-    assert.equal(emc.wait_timeout, 60);
-    assert.equal(emc.ping_timeout, 10, "ft-edge's own block is replaced, not merged");
-    assert.equal(c.result.config.max_open_trades, 3, 'only the block is taken from the freqtrade file');
-    assert.deepEqual(c.result.warnings, [`external_message_consumer in $NODE_CONFIG is ignored: freqtrade_config ${ft} provides it`]);
-    assert.equal(c.result.sources.at(-1), ft);
+    assert.equal(emc.wait_timeout, 60, "the freqtrade file's value");
+    assert.equal(emc.ping_timeout, 3, "ft-edge's own setting overrides the freqtrade file");
+    assert.equal(emc.sleep_time, 10, "a key neither sets: freqtrade's default");
+    assert.deepEqual(
+      [cfg.max_open_trades, cfg.stake_amount, cfg.dry_run_wallet, cfg.timeframe, cfg.tradable_balance_ratio, cfg.stoploss, cfg.fee],
+      [5, 40, 500, '5m', 0.9, -0.05, 0.002],
+    );
+    assert.equal(cfg.strategy, 'UpstreamSignals', "freqtrade's strategy is a Python class: not taken");
+    assert.notEqual(cfg.datadir, 'user_data/data', "freqtrade's datadir is its candle data: not taken");
+    assert.deepEqual(c.result.warnings, [
+      `${ft}: freqtrade settings ft-edge does not implement, ignored: bot_name, datadir, exchange, pairlists, strategy, telegram`,
+    ]);
+    assert.equal(c.result.sources[1], `${ft} (with ${join(dir, 'private.json')})`);
+    assert.equal(c.result.origins['max_open_trades'], c.result.sources[1]);
+    assert.equal(c.result.origins['stake_amount'], '$NODE_CONFIG');
+    assert.equal(c.result.origins['external_message_consumer.sleep_time'], SHIPPED_DEFAULTS);
+  });
+
+  it('a whole freqtrade config pasted as local.json: one warning for the freqtrade settings, problems for the rest', () => {
+    const local = JSON.stringify({
+      $schema: 'https://schema.freqtrade.io/schema.json',
+      external_message_consumer: { enabled: true, producers: [producer] },
+      control: { socket: join(tmp, 'c.sock') },
+      pairlists: [], telegram: {}, freqai: { enabled: false }, webhook: {}, edge: {}, max_open_trades: 2,
+    });
+    const dir = configDir({ 'local.json': local });
+    const c = load({ NODE_CONFIG_DIR: dir });
+    assert.equal(config(c).max_open_trades, 2);
+    assert.deepEqual(c.result.warnings, [`${join(dir, 'local.json')}: freqtrade settings ft-edge does not implement, ignored: edge, freqai, pairlists, telegram, webhook`]);
+    const typo = load({ NODE_CONFIG_DIR: configDir({ 'local.json': JSON.stringify({ max_open_trade: 2 }) }) });
+    assert.match(problems(typo)[0]!, /^max_open_trade: unknown key, did you mean "max_open_trades"\?/);
   });
 
   it('reports freqtrade config files that cannot be used', () => {
@@ -231,6 +266,10 @@ describe('loadConfig', () => {
     const run = (file: string) => problems(load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: file }) }));
     assert.deepEqual(run(join(dir, 'nope.json')), [`freqtrade_config: cannot read ${join(dir, 'nope.json')}: no such file (in $NODE_CONFIG)`]);
     assert.deepEqual(run(join(dir, 'noblock.json')), [`freqtrade_config: ${join(dir, 'noblock.json')} has no external_message_consumer block (in $NODE_CONFIG)`]);
+    writeFileSync(join(dir, 'typo.json'), '{"max_open_trade": 3, "external_message_consumer": {}}');
+    assert.deepEqual(run(join(dir, 'typo.json')), [`freqtrade_config: ${join(dir, 'typo.json')}: unknown key "max_open_trade", did you mean "max_open_trades"? (in $NODE_CONFIG)`]);
+    writeFileSync(join(dir, 'loop.json'), '{"add_config_files": ["loop.json"], "external_message_consumer": {}}');
+    assert.match(run(join(dir, 'loop.json'))[0]!, /add_config_files nested more than 5 levels \(a loop\?\)/);
     assert.deepEqual(run(join(dir, 'bad.json')), [
       `external_message_consumer.sleep: unknown key, did you mean "sleep_time"? (in ${join(dir, 'bad.json')})`,
       `external_message_consumer.producers: is empty, but enabled is true: list at least one producer (in ${join(dir, 'bad.json')})`,

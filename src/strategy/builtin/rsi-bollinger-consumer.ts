@@ -9,6 +9,7 @@ import { defineStrategy } from '../api.js';
 
 export const rsiBollingerConsumer = defineStrategy({
   name: 'RsiBollingerConsumer',
+  description: "enters when rsi crosses above buy_rsi while tema is at or under the Bollinger middle band and rising; exits on the mirror image with sell_rsi",
   columns: ['rsi', 'tema', 'bb_middleband', 'volume'],
   parameters: { buy_rsi: 30, sell_rsi: 70 },
   // A crossing and a one-row shift need the last two rows.

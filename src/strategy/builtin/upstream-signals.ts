@@ -17,6 +17,7 @@ function lastTag(ctx: StrategyContext, name: string): string | null {
 
 export const upstreamSignals = defineStrategy({
   name: 'UpstreamSignals',
+  description: "trades the producer's own entry/exit signals and tags on the last closed candle",
   columns: ['enter_long'],
   can_short: true,
   lookback: 1,
