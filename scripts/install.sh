@@ -12,7 +12,12 @@ set -euo pipefail
 
 PREFIX=/opt/ft-edge
 ETC=/etc/ft-edge
-MIN_NODE=20.11
+# The one Node requirement is package.json's engines.node; read here without node, which may be missing.
+MIN_NODE=$(sed -n 's/.*"node": *">=\([0-9.]*\)".*/\1/p' "$(dirname "$0")/../package.json")
+[ -n "$MIN_NODE" ] || { echo "install.sh: cannot read the Node requirement (engines.node) from package.json" >&2; exit 1; }
+NODE_HELP="Raspberry Pi OS and Debian bookworm ship Node 18 (apt install nodejs): install Node 20 from NodeSource \
+(https://github.com/nodesource/distributions: setup_20.x, then apt install nodejs) or nodejs.org's linux-arm64 \
+tarball, or flash the ft-edge image (Debian trixie, Node 20.19)"
 say() { echo "install.sh: $*"; }
 die() { echo "install.sh: $*" >&2; exit 1; }
 
@@ -29,9 +34,9 @@ while [ $# -gt 0 ]; do
 done
 
 [ "$(id -u)" = 0 ] || die "must run as root (it creates a system user and installs a systemd unit)"
-command -v node >/dev/null || die "node is missing: install Node.js $MIN_NODE or newer (Debian: apt install nodejs)"
+command -v node >/dev/null || die "node is missing: ft-edge needs Node.js $MIN_NODE or newer. $NODE_HELP"
 node -e "const [a,b]=process.versions.node.split('.').map(Number),[x,y]='$MIN_NODE'.split('.').map(Number);process.exit(a>x||(a===x&&b>=y)?0:1)" \
-  || die "node $(node --version) is too old: ft-edge needs $MIN_NODE or newer"
+  || die "node $(node --version) is too old: ft-edge needs $MIN_NODE or newer. $NODE_HELP"
 command -v systemctl >/dev/null || die "systemd is missing: ft-edge runs as a systemd service"
 [ -d /run/systemd/system ] || start=no
 

@@ -5,9 +5,9 @@
  * that is removed on exit.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, join, relative } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import type { DemoProducer } from '../demo/index.js';
@@ -83,11 +83,30 @@ async function runAgainst(producer: DemoProducer, token: string, dir: string, st
     await daemon.stop().catch(() => {});
     return EXIT.failed;
   }
+  const self = selfCommand();
   process.stdout.write(
     `demo producer on ws://127.0.0.1:${producer.port} (random token, not shown)\n` +
       `state in ${dir} (removed on exit)\n` +
-      `in another terminal: ft-edge status --socket ${socket}\n` +
+      `in another terminal: ${self} status --socket ${socket}\n` +
+      `                     ${self} trades --datadir ${join(dir, 'state')}\n` +
       'stop with Ctrl-C\n',
   );
   return EXIT.ok;
+}
+
+/**
+ * How this user runs this ft-edge from their shell: `ft-edge` when that is on PATH and is this very program,
+ * else `node` and the path to it (from a clone, nothing is on PATH).
+ */
+function selfCommand(): string {
+  const me = realpathSync(process.argv[1] ?? '');
+  for (const dir of (process.env['PATH'] ?? '').split(delimiter)) {
+    try {
+      if (dir !== '' && realpathSync(join(dir, 'ft-edge')) === me) return 'ft-edge';
+    } catch {
+      // not in this directory
+    }
+  }
+  const rel = relative(process.cwd(), me);
+  return `node ${rel.startsWith('..') ? me : rel}`;
 }

@@ -74,11 +74,21 @@ function tradingSections(s: TradingStatus, now: number): [string, Facts][] {
     ['trading', {
       'open trades': s.max_open_trades === null ? `${s.open_trades}` : `${s.open_trades} of ${s.max_open_trades}`,
       'realised profit': `${s.realised_profit} ${s.stake_currency}`,
+      ...unrealised(s),
       'available stake': `${s.available_stake} ${s.stake_currency}`,
       'last decision': d === null ? 'none yet' : `${d.pair} ${d.action} ${d.detail} (${formatDuration((now - d.at) / 1000)} ago)`,
       'entries wait': s.entries_blocked ?? keyList(s.waiting),
     }],
   ];
+}
+
+/** The open trades' profit at their last price, when there are open trades. */
+function unrealised(s: Extract<TradingStatus, { running: true }>): Facts {
+  const priced = s.open_positions.filter((p) => p.profit_abs !== null);
+  if (s.open_positions.length === 0) return {};
+  const sum = Number(priced.reduce((a, p) => a + p.profit_abs!, 0).toFixed(8));
+  const all = priced.length === s.open_positions.length;
+  return { 'unrealised profit': `${sum} ${s.stake_currency}${all ? '' : ` (${priced.length} of ${s.open_positions.length} open trades priced)`}` };
 }
 
 function keyList(list: readonly KeyReason[]): string {

@@ -1,41 +1,52 @@
-/** `ft-edge trades [--open|--closed] [--json]`: the dry-run trades in the journal, read directly (read-only). */
+/**
+ * `ft-edge trades [--open|--closed] [--json]`: the dry-run trades in the journal, read directly (read-only), with
+ * the open ones priced at the last price the running daemon saw, when it runs.
+ */
 import { resolve } from 'node:path';
+import type { StatusReport } from '../appliance/index.js';
 import { loadLocalPaths } from '../config/index.js';
+import { request } from '../control/index.js';
 import { journalPath, readTrades, type TradeFilter } from '../journal/index.js';
 import type { Trade } from '../journal/index.js';
+import type { OpenPosition } from '../strategy/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
 
 export const tradesCommand: Command = {
   name: 'trades',
   summary: 'list the dry-run trades in the journal, with profit per trade and in total',
-  usage: `usage: ft-edge trades [--open | --closed] [--json] [--datadir DIR]
+  usage: `usage: ft-edge trades [--open | --closed] [--json] [--datadir DIR] [--socket PATH]
 
 Lists the dry-run trades recorded in the journal (DATADIR/ft-edge.sqlite), oldest first: pair, side,
-open and close time (UTC) and rate, duration, profit in stake currency and in percent (fees included,
-as freqtrade computes them), exit reason and entry tag; then the realised total. Reads the journal
-directly, so it works whether or not the daemon runs.
+open and close time (UTC) and rate, how long it has been open, profit in stake currency and in percent
+(fees included, as freqtrade computes them), exit reason and entry tag; then the realised total. Reads
+the journal directly, so it works whether or not the daemon runs; while the daemon runs, open trades
+are shown at the last price it saw for them, with their unrealised profit.
 
   --open          only open trades
   --closed        only closed trades
   --json          a JSON array with freqtrade's field names (pair, is_open, open_rate, close_rate,
                   open_date, close_date, amount, stake_amount, profit_abs, profit_ratio, exit_reason,
                   enter_tag, ...); dates as "YYYY-MM-DD HH:MM:SS" UTC plus *_timestamp in ms
-  --datadir DIR   the state directory (default: datadir from the configuration)`,
+  --datadir DIR   the state directory (default: datadir from the configuration)
+  --socket PATH   the daemon's control socket, for the last prices (default: from the configuration)`,
 
   async run(argv) {
     const opts = parseOptions(argv, {
       open: { type: 'boolean' }, closed: { type: 'boolean' }, json: { type: 'boolean' }, datadir: { type: 'string' },
+      socket: { type: 'string' },
     });
     if (opts.open === true && opts.closed === true) throw new UsageError('--open and --closed exclude each other');
     const filter: TradeFilter = opts.open === true ? 'open' : opts.closed === true ? 'closed' : 'all';
     let datadir = opts.datadir === undefined ? undefined : resolve(opts.datadir);
-    if (datadir === undefined) {
+    let socket = opts.socket === undefined ? undefined : resolve(opts.socket);
+    if (datadir === undefined || socket === undefined) {
       const paths = loadLocalPaths();
       if (!paths.ok) {
         for (const p of paths.problems) printError(p);
         return EXIT.config;
       }
-      datadir = paths.datadir;
+      datadir ??= paths.datadir;
+      socket ??= paths.socket;
     }
     let trades: Trade[];
     try {
@@ -44,19 +55,38 @@ directly, so it works whether or not the daemon runs.
       printError((e as Error).message);
       return EXIT.failed;
     }
-    const text = opts.json === true ? JSON.stringify(trades.map(tradeJson), null, 2) : formatTrades(trades, Date.now());
+    const prices = trades.some((t) => t.isOpen) ? await lastPrices(socket) : new Map<number, OpenPosition>();
+    const now = Date.now();
+    const text = opts.json === true ? JSON.stringify(trades.map((t) => tradeJson(t, prices.get(t.id), now)), null, 2) : formatTrades(trades, now, prices);
     process.stdout.write(text + '\n');
     return EXIT.ok;
   },
 };
+
+/** The running daemon's open positions by trade id; none when it does not run or answer soon. */
+async function lastPrices(socket: string): Promise<Map<number, OpenPosition>> {
+  try {
+    const r = (await request(socket, 'status', {}, 2000)) as Partial<StatusReport>;
+    const positions = r.trading?.running === true ? r.trading.open_positions : [];
+    return new Map((Array.isArray(positions) ? positions : []).map((p) => [p.trade_id, p]));
+  } catch {
+    return new Map(); // not running: the journal alone is shown
+  }
+}
+
+/** How long a trade has been (or was) open by the wall clock; the candle times for trades older than that. */
+function openFor(t: Trade, now: number): number {
+  if (t.isOpen) return now - (t.openedAt ?? t.openDate);
+  return t.closedAt !== null && t.openedAt !== null ? t.closedAt - t.openedAt : t.closeDate - t.openDate;
+}
 
 /** freqtrade's DATETIME_PRINT_FORMAT ('%Y-%m-%d %H:%M:%S'), UTC. */
 function ftDate(ms: number): string {
   return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
 }
 
-/** A trade as freqtrade's API shows one (the subset a dry-run consumer has). */
-export function tradeJson(t: Trade): Record<string, unknown> {
+/** A trade as freqtrade's API shows one (the subset a dry-run consumer has); an open one at `at`, if priced. */
+export function tradeJson(t: Trade, at: OpenPosition | undefined = undefined, now = Date.now()): Record<string, unknown> {
   const closed = t.isOpen ? null : t;
   return {
     trade_id: t.id,
@@ -76,10 +106,11 @@ export function tradeJson(t: Trade): Record<string, unknown> {
     open_timestamp: t.openDate,
     close_date: closed === null ? null : ftDate(closed.closeDate),
     close_timestamp: closed?.closeDate ?? null,
-    trade_duration: closed === null ? null : Math.floor((closed.closeDate - t.openDate) / 60_000),
-    profit_abs: closed?.profitAbs ?? null,
-    profit_ratio: closed?.profitRatio ?? null,
-    profit_pct: closed === null ? null : Number((closed.profitRatio * 100).toFixed(2)),
+    trade_duration: Math.floor(Math.max(0, openFor(t, now)) / 60_000),
+    current_rate: closed === null ? at?.current_rate ?? null : null,
+    profit_abs: closed?.profitAbs ?? at?.profit_abs ?? null,
+    profit_ratio: closed?.profitRatio ?? at?.profit_ratio ?? null,
+    profit_pct: closed !== null ? Number((closed.profitRatio * 100).toFixed(2)) : at?.profit_ratio != null ? Number((at.profit_ratio * 100).toFixed(2)) : null,
     stop_loss_abs: t.stopLoss,
     fee_open: t.feeOpen,
     fee_close: t.feeClose,
@@ -101,21 +132,24 @@ function signed(x: number, digits: number): string {
   return `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
 }
 
-/** The human listing: one aligned row per trade, then the totals. */
-export function formatTrades(trades: readonly Trade[], now: number): string {
+/** The human listing: one aligned row per trade, then the totals; open trades at their last price when known. */
+export function formatTrades(trades: readonly Trade[], now: number, prices: ReadonlyMap<number, OpenPosition> = new Map()): string {
   if (trades.length === 0) return 'no trades';
   const rows = trades.map((t) => {
     const c = t.isOpen ? null : t;
+    const p = c === null ? prices.get(t.id) : undefined;
+    const profit = c?.profitAbs ?? p?.profit_abs ?? null;
+    const ratio = c?.profitRatio ?? p?.profit_ratio ?? null;
     return [
       `#${t.id}`,
       t.pair,
       t.isShort ? 'short' : 'long',
       ftDate(t.openDate).slice(0, 16),
       c === null ? 'open' : ftDate(c.closeDate).slice(0, 16),
-      `${t.openRate} -> ${c === null ? '' : c.closeRate}`,
-      duration((c === null ? now : c.closeDate) - t.openDate),
-      c === null ? '' : `${signed(c.profitAbs, 4)} ${t.stakeCurrency}`,
-      c === null ? '' : `${signed(c.profitRatio * 100, 2)} %`,
+      `${t.openRate} -> ${c !== null ? c.closeRate : p?.current_rate != null ? `${p.current_rate} (last)` : ''}`,
+      duration(openFor(t, now)),
+      profit === null ? '' : `${signed(profit, 4)} ${t.stakeCurrency}`,
+      ratio === null ? '' : `${signed(ratio * 100, 2)} %`,
       c === null ? '' : c.exitReason,
       t.enterTag === null ? '' : `[${t.enterTag}]`,
     ];
@@ -129,10 +163,14 @@ export function formatTrades(trades: readonly Trade[], now: number): string {
   for (const t of closed) byCurrency.set(t.stakeCurrency, (byCurrency.get(t.stakeCurrency) ?? 0) + t.profitAbs);
   const totals = [...byCurrency].map(([cur, p]) => `${signed(p, 4)} ${cur}`).join(', ') || '0';
   const wins = closed.filter((t) => t.profitAbs > 0).length;
+  const priced = trades.filter((t) => t.isOpen && prices.get(t.id)?.profit_abs != null);
+  const unrealised = new Map<string, number>();
+  for (const t of priced) unrealised.set(t.stakeCurrency, (unrealised.get(t.stakeCurrency) ?? 0) + prices.get(t.id)!.profit_abs!);
+  const atLast = priced.length === 0 ? '' : `; unrealised ${[...unrealised].map(([cur, p]) => `${signed(p, 4)} ${cur}`).join(', ')} at the last prices`;
   return [
     line(header),
     ...rows.map(line),
     `realised ${totals} over ${plural(closed.length, 'closed trade')} (${wins} won)` +
-      (open > 0 ? `, ${plural(open, 'open trade')}` : ''),
+      (open > 0 ? `, ${plural(open, 'open trade')}` : '') + atLast,
   ].join('\n');
 }

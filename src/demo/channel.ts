@@ -45,6 +45,8 @@ export class Channel {
   private closed = false;
   private readonly sendTimes: number[] = [];
   private timeoutMs: number;
+  /** Messages handed to the socket so far. */
+  sent = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -58,6 +60,11 @@ export class Channel {
 
   get isOpen(): boolean {
     return !this.closed;
+  }
+
+  /** Requests and broadcasts not sent yet (the one being sent included). */
+  get pending(): number {
+    return this.closed ? 0 : this.inbox.length + this.outbox.length + (this.reading ? 1 : 0) + (this.broadcasting ? 1 : 0);
   }
 
   /** A request arrived: answered after every earlier one. */
@@ -138,6 +145,7 @@ export class Channel {
             resolve();
           }, this.timeoutMs)
         : undefined;
+      this.sent++;
       this.ws.send(message, (err) => {
         clearTimeout(timer);
         if (err === undefined || err === null) this.recordSendTime(performance.now() - started);

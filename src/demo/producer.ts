@@ -79,6 +79,8 @@ export interface DemoProducer {
   received(): ReceivedRequest[];
   /** Open connections. */
   clients(): number;
+  /** Messages sent over every connection so far, and those still waiting to go (requests and broadcasts). */
+  traffic(): { readonly sent: number; readonly pending: number };
   frame(pair: string): DemoFrame | undefined;
   stop(): Promise<void>;
 }
@@ -88,6 +90,8 @@ export class DemoProducerServer implements DemoProducer {
   private server: Server | undefined;
   private readonly wss: WebSocketServer;
   private readonly channels = new Set<Channel>();
+  /** Messages sent on connections that have closed. */
+  private closedSent = 0;
   private readonly series = new Map<string, PairSeries>();
   private readonly requests: ReceivedRequest[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
@@ -192,6 +196,16 @@ export class DemoProducerServer implements DemoProducer {
 
   clients(): number {
     return this.channels.size;
+  }
+
+  traffic(): { sent: number; pending: number } {
+    let sent = this.closedSent;
+    let pending = 0;
+    for (const ch of this.channels) {
+      sent += ch.sent;
+      pending += ch.pending;
+    }
+    return { sent, pending };
   }
 
   frame(pair: string): DemoFrame | undefined {
@@ -320,6 +334,7 @@ export class DemoProducerServer implements DemoProducer {
     ws.on('close', () => {
       channel.onClose();
       this.channels.delete(channel);
+      this.closedSent += channel.sent;
       this.log.info(`consumer disconnected: ${name}`);
     });
   }

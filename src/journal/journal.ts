@@ -18,11 +18,13 @@ export function journalPath(datadir: string): string {
 }
 
 const INSERT_TRADE = `INSERT INTO trades (strategy, producer, pair, timeframe, candle_type, is_short, is_open,
-  stake_currency, stake_amount, amount, open_rate, open_date, open_candle, fee_open, fee_close, stop_loss, enter_tag)
+  stake_currency, stake_amount, amount, open_rate, open_date, open_candle, fee_open, fee_close, stop_loss, enter_tag,
+  opened_at)
   VALUES (@strategy, @producer, @pair, @timeframe, @candleType, @isShort, 1, @stakeCurrency, @stakeAmount, @amount,
-  @openRate, @openDate, @openCandle, @feeOpen, @feeClose, @stopLoss, @enterTag)`;
+  @openRate, @openDate, @openCandle, @feeOpen, @feeClose, @stopLoss, @enterTag, @openedAt)`;
 const CLOSE_TRADE = `UPDATE trades SET is_open = 0, close_rate = @closeRate, close_date = @closeDate,
-  close_candle = @closeCandle, profit_abs = @profitAbs, profit_ratio = @profitRatio, exit_reason = @exitReason
+  close_candle = @closeCandle, profit_abs = @profitAbs, profit_ratio = @profitRatio, exit_reason = @exitReason,
+  closed_at = @closedAt
   WHERE id = @id AND is_open = 1`;
 const INSERT_ORDER = `INSERT INTO orders (trade_id, ft_order_side, is_entry, price, amount, cost, fee_cost, order_date)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
@@ -189,6 +191,8 @@ interface TradeRow {
   profit_abs: number | null;
   profit_ratio: number | null;
   exit_reason: string | null;
+  opened_at: number | null;
+  closed_at: number | null;
 }
 
 function rowToTrade(r: TradeRow): Trade {
@@ -210,6 +214,7 @@ function rowToTrade(r: TradeRow): Trade {
     feeClose: r.fee_close,
     stopLoss: r.stop_loss,
     enterTag: r.enter_tag,
+    openedAt: r.opened_at,
   };
   if (r.is_open === 1) return { ...base, isOpen: true };
   // The schema's CHECK guarantees every close column of a closed trade is set.
@@ -222,5 +227,6 @@ function rowToTrade(r: TradeRow): Trade {
     profitAbs: r.profit_abs!,
     profitRatio: r.profit_ratio!,
     exitReason: r.exit_reason!,
+    closedAt: r.closed_at,
   };
 }

@@ -63,6 +63,12 @@ export const MIGRATIONS: readonly string[] = [
     trade_id    INTEGER REFERENCES trades (id)
   ) STRICT;
   `,
+  // 2: wall-clock times of opening and closing (open_date/close_date are the candle times the fills are
+  // simulated at, which run ahead of the wall clock on an accelerated demo producer); NULL for older rows.
+  `
+  ALTER TABLE trades ADD COLUMN opened_at INTEGER;
+  ALTER TABLE trades ADD COLUMN closed_at INTEGER;
+  `,
 ];
 
 /** Schema version this build writes. */

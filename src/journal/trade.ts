@@ -22,6 +22,8 @@ export interface NewTrade {
   /** Stop price. */
   readonly stopLoss: number;
   readonly enterTag: string | null;
+  /** Wall-clock time the trade was opened (null on trades journaled before ft-edge kept it). */
+  readonly openedAt: number | null;
 }
 
 export interface OpenTrade extends NewTrade {
@@ -38,6 +40,8 @@ export interface TradeClose {
   readonly profitRatio: number;
   /** freqtrade's exit_reason: 'stop_loss', 'roi', 'exit_signal' or the strategy's exit tag. */
   readonly exitReason: string;
+  /** Wall-clock time the trade was closed (null on trades journaled before ft-edge kept it). */
+  readonly closedAt: number | null;
 }
 
 export interface ClosedTrade extends NewTrade, TradeClose {

@@ -147,6 +147,7 @@ export class DryRunBroker {
       profitAbs: profitAbs(t, rate),
       profitRatio: profitRatio(t, rate),
       exitReason: reason,
+      closedAt: this.now(),
     };
     const event = signal === null ? null : this.event(c, signal, s!.exitTag, 'exited', null);
     let closed: ClosedTrade;
@@ -203,6 +204,7 @@ export class DryRunBroker {
           feeClose: st.fee,
           stopLoss: stopPrice(c.close, st.stoploss, isShort),
           enterTag: s.enterTag,
+          openedAt: this.now(),
         },
         this.event(c, signal, s.enterTag, 'entered', null),
       );

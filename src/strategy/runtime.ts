@@ -19,6 +19,7 @@ import { columnIndex, numberAt } from './column-view.js';
 import type { BrokerStatus, Candle, DryRunBroker, SignalRow } from './dry-run-broker.js';
 import { FrameContext, type FrameSource, type FrameUpdates } from './frame-context.js';
 import * as helpers from './helpers.js';
+import { profitAbs, profitRatio } from './trade-math.js';
 import type { LoadedStrategy } from './strategy-loader.js';
 
 export interface RuntimeOptions {
@@ -47,6 +48,17 @@ export interface KeyReason {
   readonly reason: string;
 }
 
+/** An open trade at the last price the runtime saw for its key (its last evaluated candle's close). */
+export interface OpenPosition {
+  readonly trade_id: number;
+  readonly pair: string;
+  /** null until a candle of the trade's key was evaluated since start. */
+  readonly current_rate: number | null;
+  /** Unrealised profit at current_rate, fees included (freqtrade's profit_abs / profit_ratio); null without a rate. */
+  readonly profit_abs: number | null;
+  readonly profit_ratio: number | null;
+}
+
 export interface StrategyStatus extends BrokerStatus {
   readonly strategy: string;
   readonly origin: string;
@@ -57,6 +69,7 @@ export interface StrategyStatus extends BrokerStatus {
   readonly waiting: KeyReason[];
   /** A reason no entry can happen on any key right now, or null. */
   readonly entries_blocked: string | null;
+  readonly open_positions: OpenPosition[];
 }
 
 /** One traded key: its last evaluated candle and signals (passed to the broker as both), reused per update. */
@@ -177,6 +190,17 @@ export class StrategyRuntime {
       disabled_keys: disabledKeys,
       waiting,
       entries_blocked: blocked,
+      open_positions: [...this.broker.openTrades()].map((t) => {
+        const ks = this.states.get(t.pair)?.find((k) => k.key.timeframe === t.timeframe && k.key.candleType === t.candleType);
+        const rate = ks !== undefined && ks.close > 0 ? ks.close : null;
+        return {
+          trade_id: t.id,
+          pair: t.pair,
+          current_rate: rate,
+          profit_abs: rate === null ? null : profitAbs(t, rate),
+          profit_ratio: rate === null ? null : profitRatio(t, rate),
+        };
+      }),
     };
   }
 

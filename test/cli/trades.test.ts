@@ -5,7 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Journal, journalPath } from '../../src/journal/journal.js';
 import type { NewTrade } from '../../src/journal/trade.js';
-import { duration, formatTrades, tradesCommand } from '../../src/cli/trades.js';
+import { duration, formatTrades } from '../../src/cli/trades.js';
+import { cli } from './run-cli.js';
+import { ControlServer } from '../../src/control/index.js';
+import { createLogger } from '../../src/log.js';
 
 const T = Date.UTC(2024, 9, 24, 9, 5);
 
@@ -13,7 +16,7 @@ function trade(pair: string, over: Partial<NewTrade> = {}): NewTrade {
   return {
     strategy: 'RsiBollingerConsumer', producer: 'default', pair, timeframe: '5m', candleType: 'spot', isShort: false,
     stakeCurrency: 'USDT', stakeAmount: 330, amount: 3.3, openRate: 100, openDate: T, openCandle: T - 300_000,
-    feeOpen: 0.001, feeClose: 0.001, stopLoss: 90, enterTag: null, ...over,
+    feeOpen: 0.001, feeClose: 0.001, stopLoss: 90, enterTag: null, openedAt: null, ...over,
   };
 }
 
@@ -24,23 +27,19 @@ async function journalWithTrades(t: { after(fn: () => void): void }): Promise<st
   await j.start();
   const a = j.recordEntry(trade('BTC/USDT', { enterTag: 'cross' }), null);
   j.recordExit(a, {
-    closeRate: 105, closeDate: T + 10 * 60_000, closeCandle: T + 300_000, profitAbs: 15.8235, profitRatio: 0.0479021, exitReason: 'roi',
+    closeRate: 105, closeDate: T + 10 * 60_000, closeCandle: T + 300_000, profitAbs: 15.8235, profitRatio: 0.0479021, exitReason: 'roi', closedAt: null,
   }, null);
   j.recordEntry(trade('ETH/USDT', { openRate: 200, amount: 1.65 }), null);
   await j.stop();
   return dir;
 }
 
-/** Runs the command with stdout captured. */
+/** Runs `ft-edge trades` (a child process); no daemon answers unless the test gives a --socket of its own. */
 async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const write = process.stdout.write;
-  process.stdout.write = ((chunk: string) => { out += chunk; return true; }) as typeof process.stdout.write;
-  try {
-    return { code: await tradesCommand.run(argv), out };
-  } finally {
-    process.stdout.write = write;
-  }
+  if (!argv.includes('--socket')) argv = [...argv, '--socket', join(tmpdir(), 'ft-edge-trades-no-daemon.sock')];
+  const r = await cli(['trades', ...argv]);
+  if (r.code === 64) throw new Error(r.stderr.trim());
+  return { code: r.code ?? -1, out: r.stdout };
 }
 
 test('--json prints freqtrade field names; --open and --closed filter', async (t) => {
@@ -79,6 +78,28 @@ test('the listing shows each trade, its duration and profit, and the realised to
   assert.match(lines[1]!, /^#1\s+BTC\/USDT\s+long\s+2024-10-24 09:05\s+2024-10-24 09:15\s+100 -> 105\s+10m\s+\+15\.8235 USDT\s+\+4\.79 %\s+roi\s+\[cross\]$/);
   assert.match(lines[2]!, /^#2\s+ETH\/USDT\s+long\s+2024-10-24 09:05\s+open\s+200 ->\s+\d+d \d+h$/);
   assert.equal(lines[3], 'realised +15.8235 USDT over 1 closed trade (1 won), 1 open trade');
+});
+
+test('open trades: the last price and unrealised profit from the running daemon, and how long they have been open', async (t) => {
+  const dir = await journalWithTrades(t);
+  const j = new Journal(journalPath(dir));
+  await j.start();
+  j.recordEntry(trade('SOL/USDT', { openRate: 10, amount: 33, openedAt: Date.now() - 95 * 60_000, openDate: Date.now() + 86_400_000 }), null);
+  await j.stop();
+  const socket = join(dir, 'control.sock');
+  const daemon = new ControlServer(socket, createLogger('error', () => {}));
+  daemon.handle('status', async () => ({
+    trading: { running: true, open_positions: [{ trade_id: 2, pair: 'ETH/USDT', current_rate: 210, profit_abs: 15.8235, profit_ratio: 0.0479021 }] },
+  }));
+  await daemon.start();
+  t.after(() => daemon.stop());
+  const { out } = await run(['--datadir', dir, '--socket', socket, '--open']);
+  const lines = out.trimEnd().split('\n');
+  assert.match(lines[1]!, /^#2\s+ETH\/USDT\s+long\s+2024-10-24 09:05\s+open\s+200 -> 210 \(last\)\s+\d+d \d+h\s+\+15\.8235 USDT\s+\+4\.79 %$/);
+  assert.match(lines[2]!, /^#3\s+SOL\/USDT\s+long\s+\S+ \S+\s+open\s+10 ->\s+1h 3[45]m$/, 'open by the wall clock, not the candle time');
+  assert.equal(lines[3], 'realised 0 over 0 closed trades (0 won), 2 open trades; unrealised +15.8235 USDT at the last prices');
+  const json = JSON.parse((await run(['--datadir', dir, '--socket', socket, '--open', '--json'])).out) as Record<string, unknown>[];
+  assert.deepEqual([json[0]!['current_rate'], json[0]!['profit_abs'], json[1]!['current_rate'], json[1]!['trade_duration']], [210, 15.8235, null, 95]);
 });
 
 test('no journal yet: no trades, exit code 0', async (t) => {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
-import { SCHEMA_VERSION } from '../../src/journal/migrations.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../src/journal/migrations.js';
 import type { NewTrade, SignalEvent } from '../../src/journal/trade.js';
 
 function tempDir(t: { after(fn: () => void): void }): string {
@@ -18,7 +18,7 @@ export function newTrade(pair: string, over: Partial<NewTrade> = {}): NewTrade {
   return {
     strategy: 'Test', producer: 'default', pair, timeframe: '5m', candleType: 'spot', isShort: false,
     stakeCurrency: 'USDT', stakeAmount: 100, amount: 1, openRate: 100, openDate: 1_000_300_000,
-    openCandle: 1_000_000_000, feeOpen: 0.001, feeClose: 0.001, stopLoss: 90, enterTag: 'tag', ...over,
+    openCandle: 1_000_000_000, feeOpen: 0.001, feeClose: 0.001, stopLoss: 90, enterTag: 'tag', openedAt: null, ...over,
   };
 }
 
@@ -59,7 +59,7 @@ test('entries and exits round-trip with their orders and signal events; realised
   assert.equal(a.isOpen, true);
   assert.notEqual(a.id, b.id);
   const closed = j.recordExit(a, {
-    closeRate: 110, closeDate: 1_000_900_000, closeCandle: 1_000_600_000, profitAbs: 9.79, profitRatio: 0.0978, exitReason: 'roi',
+    closeRate: 110, closeDate: 1_000_900_000, closeCandle: 1_000_600_000, profitAbs: 9.79, profitRatio: 0.0978, exitReason: 'roi', closedAt: null,
   }, null);
   assert.equal(closed.isOpen, false);
   assert.equal(closed.exitReason, 'roi');
@@ -122,4 +122,26 @@ test('a journal written by a newer ft-edge is refused, not migrated', async (t) 
     message: `journal ${path}: schema version ${SCHEMA_VERSION + 1} is newer than this ft-edge understands (${SCHEMA_VERSION})`,
   });
   assert.throws(() => readTrades(path, 'all'), /newer than this ft-edge understands/);
+});
+
+test('a journal of an older ft-edge is migrated in place; its trades are kept, without wall-clock times', async (t) => {
+  const path = journalPath(tempDir(t));
+  const db = new Database(path);
+  db.exec(MIGRATIONS[0]!);
+  db.pragma('user_version = 1');
+  db.prepare(`INSERT INTO trades (strategy, producer, pair, timeframe, candle_type, is_short, is_open, stake_currency,
+    stake_amount, amount, open_rate, open_date, open_candle, fee_open, fee_close, stop_loss) VALUES
+    ('Old', 'default', 'BTC/USDT', '5m', 'spot', 0, 1, 'USDT', 100, 1, 100, 1000, 700, 0.001, 0.001, 90)`).run();
+  db.close();
+  const j = new Journal(path);
+  await j.start();
+  t.after(() => j.stop());
+  const [old] = j.openTrades();
+  assert.equal(old?.pair, 'BTC/USDT');
+  assert.equal(old?.openedAt, null);
+  const fresh = j.recordEntry(newTrade('ETH/USDT', { openedAt: 12345 }), null);
+  assert.equal(readTrades(path, 'open').find((x) => x.id === fresh.id)?.openedAt, 12345);
+  const check = new Database(path, { readonly: true });
+  assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);
+  check.close();
 });
