@@ -10,14 +10,16 @@
  *   - everything else         -> /etc/ft-edge/local.json (mode 0640, root:ft-edge), judged by the daemon itself:
  *                                a bad configuration shows on the LEDs and in `systemctl status ft-edge`.
  * A file that is not JSON is still taken in whole as local.json, so the daemon reports it the same way.
- * Runs again whenever the file reappears. Never prints a token or a passphrase.
+ * Also a journal backup put beside it (`ft-edge-journal.sqlite`, made by `ft-edge backup` before reflashing):
+ * it becomes /var/lib/ft-edge/ft-edge.sqlite when the Pi has no journal yet, and is left on the card otherwise.
+ * Runs again whenever either file reappears. Never prints a token or a passphrase.
  *
- * usage: image-import-config.mjs [--boot FILE] [--root DIR] [--no-system]
+ * usage: image-import-config.mjs [--boot FILE] [--journal FILE] [--root DIR] [--no-system]
  *   --root DIR   prefix of /etc (tests); --no-system: no chown, no hostname/systemctl calls (tests)
  */
 import { execFileSync } from 'node:child_process';
 import { pbkdf2Sync } from 'node:crypto';
-import { closeSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, copyFileSync, existsSync, fchmodSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { parseArgs } from 'node:util';
 import JSON5 from 'json5';
@@ -25,6 +27,7 @@ import JSON5 from 'json5';
 const { values: opt } = parseArgs({
   options: {
     boot: { type: 'string', default: '/boot/firmware/ft-edge.json' },
+    journal: { type: 'string', default: '/boot/firmware/ft-edge-journal.sqlite' },
     root: { type: 'string', default: '/' },
     'no-system': { type: 'boolean', default: false },
   },
@@ -39,9 +42,11 @@ const problems = [];
 const done = [];
 
 function main() {
+  if (existsSync(opt.journal)) importJournal();
   if (!existsSync(opt.boot)) {
     console.log(`nothing to import: ${opt.boot} does not exist`);
-    return 0;
+    for (const p of problems) console.error(`<3>${p}`);
+    return problems.length === 0 ? 0 : 1;
   }
   const text = readFileSync(opt.boot, 'utf8');
   let doc;
@@ -69,6 +74,32 @@ function main() {
   console.log(`imported ${opt.boot}${done.length > 0 ? `: ${done.join(', ')}` : ''}; removed it from the boot partition`);
   for (const p of problems) console.error(`<3>${p}`);
   return problems.length === 0 ? 0 : 1;
+}
+
+/** The journal backup from the card, where the daemon keeps its journal, unless there already is one. */
+function importJournal() {
+  const dir = at('/var/lib/ft-edge');
+  const target = join(dir, 'ft-edge.sqlite');
+  if (existsSync(target)) {
+    problems.push(`${opt.journal} left on the card: this Pi already has a journal (${target}); move one of them away and reboot to take it in`);
+    return;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o750 });
+  const tmp = `${target}.import`;
+  copyFileSync(opt.journal, tmp);
+  const fd = openSync(tmp, 'r+');
+  try {
+    fchmodSync(fd, 0o640);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  if (system) execFileSync('chown', ['ft-edge:ft-edge', tmp, dir]);
+  renameSync(tmp, target);
+  syncDir(dir);
+  rmSync(opt.journal);
+  syncDir(dirname(opt.journal));
+  console.log(`imported the journal ${opt.journal} -> ${target}; removed it from the boot partition`);
 }
 
 /** Moves each producer's ws_token out of the config: name -> token, or undefined when none is given. */

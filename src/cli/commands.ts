@@ -1,5 +1,6 @@
 /** The `ft-edge` subcommands, in the order `ft-edge --help` lists them. */
 import { alarm } from './alarm.js';
+import { backup } from './backup.js';
 import { checkConfig } from './check-config.js';
 import type { Command } from './command.js';
 import { demo } from './demo.js';
@@ -9,4 +10,4 @@ import { status } from './status.js';
 import { strategies } from './strategies.js';
 import { tradesCommand } from './trades.js';
 
-export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, checkConfig, strategies, alarm, demo];
+export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, backup, checkConfig, strategies, alarm, demo];

@@ -14,6 +14,9 @@ import type { Path, Problem } from './validator.js';
 /** A producer entry as validated by the schema, before its token is resolved. */
 export type ProducerEntry = Infer<typeof producerSpec>;
 
+/** A token shorter than this can be guessed; said in a warning (the producer decides what it accepts). */
+const MIN_TOKEN_LENGTH = 16;
+
 /** A token file larger than this is not a token file (and must not be read whole into memory). */
 const MAX_TOKEN_BYTES = 4096;
 
@@ -29,7 +32,12 @@ export function resolveTokens(
   entries.forEach((p, i) => {
     const path = [...at, i];
     const token = tokenOf(p, credentialsDir, path, problems, warnings);
-    if (token !== undefined) out.push({ name: p.name, host: p.host, port: p.port, secure: p.secure, ws_token: token });
+    if (token === undefined) return;
+    if (token.length < MIN_TOKEN_LENGTH) {
+      warnings.push(`producer ${JSON.stringify(p.name)}: its ws_token is ${token.length} characters long, too short to be a secret ` +
+        '(freqtrade generates 43: python3 -c "import secrets; print(secrets.token_urlsafe(32))")');
+    }
+    out.push({ name: p.name, host: p.host, port: p.port, secure: p.secure, ws_token: token });
   });
   return out;
 }

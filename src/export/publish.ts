@@ -38,7 +38,27 @@ export async function publish(
     await writeAtomically(manifestPath, Buffer.from(JSON.stringify(manifest, null, 2) + '\n'));
     for (const file of previous) if (!current.has(file)) await rm(join(dir, file), { force: true });
   } catch (e) {
-    throw new Error(`export to ${dir} failed: ${e instanceof Error ? e.message : String(e)}`);
+    throw new Error(`export to ${dir} failed: ${writeReason(e)}`);
+  }
+}
+
+/** What keeps files from being written, in words (the errno code in brackets for a search). */
+function writeReason(e: unknown): string {
+  const err = e as NodeJS.ErrnoException;
+  const where = err.path === undefined ? '' : ` (${err.path})`;
+  switch (err.code) {
+    case 'EEXIST':
+    case 'ENOTDIR':
+      return `a file is in the way where a directory must be${where}: choose another directory or remove the file [${err.code}]`;
+    case 'EACCES':
+    case 'EPERM':
+      return `permission denied${where} [${err.code}]`;
+    case 'ENOSPC':
+      return 'no space left on the device [ENOSPC]';
+    case 'EROFS':
+      return `the file system is read-only${where} [EROFS]`;
+    default:
+      return err.message ?? String(e);
   }
 }
 

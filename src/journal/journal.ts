@@ -230,3 +230,26 @@ function rowToTrade(r: TradeRow): Trade {
     closedAt: r.closed_at,
   };
 }
+
+/**
+ * SQLite's online backup of the journal at `path` into a new file `to` (consistent while the daemon writes),
+ * then an integrity check of the copy. Throws a one-line Error.
+ */
+export async function backupJournal(path: string, to: string): Promise<{ trades: number; bytes: number }> {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    await db.backup(to);
+  } finally {
+    db.close();
+  }
+  const copy = new Database(to, { readonly: true, fileMustExist: true });
+  try {
+    const check = copy.pragma('integrity_check', { simple: true });
+    if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
+    const trades = (copy.prepare('SELECT COUNT(*) AS n FROM trades').get() as { n: number }).n;
+    const bytes = (copy.pragma('page_count', { simple: true }) as number) * (copy.pragma('page_size', { simple: true }) as number);
+    return { trades, bytes };
+  } finally {
+    copy.close();
+  }
+}

@@ -22,7 +22,7 @@ import { hostProblem, initialRequests, producerAddress } from '../protocol/index
 import { ConnectSchedule } from './connect-schedule.js';
 import { connectionError, type ConnectionError } from './connection-error.js';
 import { RepeatLog } from './repeat-log.js';
-import { closeError, socketError } from './socket-errors.js';
+import { closeError, redactToken, socketError } from './socket-errors.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'backoff' | 'refused' | 'stopped';
 
@@ -208,7 +208,7 @@ export class ProducerConnection {
     } catch (err) {
       // hostProblem() accepted the host, so this is unexpected; ws's message would contain the whole URL.
       this.running = false;
-      this.lastError = connectionError('invalid-address', this.redact(socketError(err).message));
+      this.lastError = connectionError('invalid-address', redactToken(socketError(err).message, this.producer.ws_token));
       this.log.error(`producer ${this.name}: cannot connect to ${this.address}: ${this.lastError.message}; not retrying`);
       if (this.current !== 'stopped') this.move('stopped', this.lastError);
       return;
@@ -284,7 +284,7 @@ export class ProducerConnection {
       a.fail(connectionError('bad-data', `bad WebSocket data from the producer: ${err.message}`));
     } else {
       const e = socketError(err);
-      a.fail({ code: e.code, message: this.redact(e.message) });
+      a.fail({ code: e.code, message: redactToken(e.message, this.producer.ws_token) });
       return;
     }
     // ws has written its close frame (1009, 1007 ...). Drop the socket now rather than read the rest of the
@@ -355,13 +355,6 @@ export class ProducerConnection {
 
   private trouble(what: string, next: string): void {
     if (this.troubles.report(what, what + next)) this.announced = true;
-  }
-
-  /** Belt and braces: no error text of a dependency may carry the token into a log line. */
-  private redact(text: string): string {
-    const t = this.producer.ws_token;
-    if (t.length === 0) return text;
-    return text.split(t).join('***').split(encodeURIComponent(t)).join('***');
   }
 }
 

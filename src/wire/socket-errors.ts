@@ -33,3 +33,17 @@ const CLOSE_CODES: Readonly<Record<number, string>> = {
 export function closeError(code: number): ConnectionError {
   return connectionError('closed', `${CLOSE_CODES[code] ?? 'closed'} (${code})`);
 }
+
+/** Tokens at least this long are also masked wherever their text appears (the configuration warns below 16). */
+const MIN_MASKED_TOKEN = 6;
+
+/**
+ * Belt and braces: no error text of a dependency may carry the token into a log line. It can only be there as
+ * the URL's `token=` parameter, so that is masked; the token's text itself only when it is long enough not to
+ * be part of ordinary words (a one-letter token must not turn "connection" into "connec***ion").
+ */
+export function redactToken(text: string, token: string): string {
+  const masked = text.replace(/([?&]token=)[^&#\s"'<>]*/g, '$1***');
+  if (token.length < MIN_MASKED_TOKEN) return masked;
+  return masked.split(token).join('***').split(encodeURIComponent(token)).join('***');
+}

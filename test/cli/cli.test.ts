@@ -9,7 +9,7 @@ import { cli } from './run-cli.js';
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-cli-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
 
-const COMMANDS = ['run', 'status', 'trades', 'export', 'check-config', 'strategies', 'demo'];
+const COMMANDS = ['run', 'status', 'trades', 'export', 'backup', 'check-config', 'strategies', 'demo'];
 /** Shaped like freqtrade's generated tokens (secrets.token_urlsafe(25)). */
 const SECRETS = ['SEKRET-one-1111-aaaaaaaaaaaaaaaaaaa', 'SEKRET-two-2222-bbbbbbbbbbbbbbbbbbb', 'SEKRET-three-3333-cccccccccccccccccc'];
 

@@ -119,7 +119,9 @@ test('a new export removes the temporary files of an export that died mid-write,
 test('an export that cannot be written fails with one clear message and leaves no manifest', async (t) => {
   const dir = await tempDir(t);
   await writeFile(join(dir, 'a-file'), 'x');
-  await assert.rejects(exportStore(filledStore(), join(dir, 'a-file', 'sub')), /^Error: export to .*a-file\/sub failed: ENOTDIR/);
+  await assert.rejects(exportStore(filledStore(), join(dir, 'a-file', 'sub')), /^Error: export to .*a-file\/sub failed: a file is in the way where a directory must be \(.*a-file\/sub\): choose another directory or remove the file \[(ENOTDIR|EEXIST)\]$/);
+  // --out naming an existing file (what `ft-edge export --out FILE` used to answer with "EEXIST ... mkdir").
+  await assert.rejects(exportStore(filledStore(), join(dir, 'a-file')), /failed: a file is in the way where a directory must be \(.*a-file\): .*\[EEXIST\]$/);
 });
 
 test('an empty store exports an empty manifest', async (t) => {

@@ -26,7 +26,8 @@ function setup(bootText: string): { root: string; boot: string; run: () => { cod
     boot,
     run: () => {
       // UMask=0077 as in the unit: the files still get the modes the service needs.
-      const r = spawnSync('sh', ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, SCRIPT, '--boot', boot, '--root', root, '--no-system'], { encoding: 'utf8' });
+      const journal = join(root, 'boot-firmware', 'ft-edge-journal.sqlite');
+      const r = spawnSync('sh', ['-c', 'umask 077 && exec "$0" "$@"', process.execPath, SCRIPT, '--boot', boot, '--journal', journal, '--root', root, '--no-system'], { encoding: 'utf8' });
       return { code: r.status, out: r.stdout + r.stderr };
     },
   };
@@ -124,4 +125,22 @@ test('nothing to do without the file', () => {
   const r = run();
   assert.equal(r.code, 0);
   assert.match(r.out, /nothing to import/);
+});
+
+test('a journal backup on the card becomes the journal of a Pi that has none, and stays on the card otherwise', () => {
+  const { root, run } = setup('{}');
+  const journal = join(root, 'boot-firmware', 'ft-edge-journal.sqlite');
+  writeFileSync(journal, 'SQLite format 3\0 pretend');
+  const first = run();
+  assert.equal(first.code, 0, first.out);
+  const target = join(root, 'var/lib/ft-edge/ft-edge.sqlite');
+  assert.equal(readFileSync(target, 'utf8'), 'SQLite format 3\0 pretend');
+  assert.equal(mode(target), 0o640);
+  assert.equal(existsSync(journal), false, 'removed from the card');
+  writeFileSync(journal, 'another');
+  const second = run();
+  assert.equal(second.code, 1);
+  assert.match(second.out, /ft-edge-journal\.sqlite left on the card: this Pi already has a journal/);
+  assert.equal(readFileSync(target, 'utf8'), 'SQLite format 3\0 pretend', 'the journal in place is never overwritten');
+  assert.equal(existsSync(journal), true);
 });
