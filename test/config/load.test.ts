@@ -162,6 +162,42 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it('no key may reach a prototype, in $NODE_CONFIG, in a config file or in a freqtrade file (validation stays on)', () => {
+    const viaEnv = load({ NODE_CONFIG: '{"store": {"capacity": null}, "__proto__": {"nullable": true}}' });
+    assert.deepEqual(problems(viaEnv), ['__proto__: the key "__proto__" is not allowed in a configuration (in $NODE_CONFIG)']);
+    const inFile = load({ NODE_CONFIG_DIR: configDir({ 'local.json': '{"wire": {"constructor": {"prototype": {"x": 1}}}}' }) });
+    assert.match(problems(inFile)[0]!, /^wire\.constructor: the key "constructor" is not allowed in a configuration \(in .*local\.json\)$/);
+    const dir = configDir({ 'ft.json': '{"__proto__": {"nullable": true}, "external_message_consumer": {"message_size_limit": null}}' });
+    const ft = problems(load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: join(dir, 'ft.json') }) }));
+    assert.match(ft[0]!, /__proto__/);
+    // With the prototype left alone, a null where a number belongs is a problem again (ws would take 0 as "no limit").
+    const nullLimit = configDir({ 'ft.json': '{"external_message_consumer": {"message_size_limit": null}}' });
+    assert.deepEqual(problems(load({ NODE_CONFIG: JSON.stringify({ freqtrade_config: join(nullLimit, 'ft.json') }) })), [
+      `external_message_consumer.message_size_limit: expected an integer 1..20, got null (in ${join(nullLimit, 'ft.json')})`,
+    ]);
+  });
+
+  it('NaN, Infinity and numbers out of range are refused, not taken as null ("automatic")', () => {
+    const dir = configDir({ 'local.json': '{"stoploss": NaN, "fee": Infinity, "dry_run_wallet": 1e400}' });
+    assert.deepEqual(problems(load({ NODE_CONFIG_DIR: dir })).map((p) => p.replace(/ \(in .*\)$/, '')), [
+      'stoploss: NaN is not a number ft-edge accepts (out of range, or not a number)',
+      'fee: Infinity is not a number ft-edge accepts (out of range, or not a number)',
+      'dry_run_wallet: Infinity is not a number ft-edge accepts (out of range, or not a number)',
+    ]);
+  });
+
+  it('a configuration file over 4 MB and runaway nesting are refused with a line naming them', () => {
+    const big = configDir({ 'local.json': `{"x": "${'a'.repeat((4 << 20) + 1)}"}` });
+    assert.deepEqual(problems(load({ NODE_CONFIG_DIR: big })), [`${join(big, 'local.json')} is larger than 4 MB: not a configuration file`]);
+    const deep = configDir({ 'local.json': '{"a":'.repeat(40) + '1' + '}'.repeat(40) });
+    assert.match(problems(load({ NODE_CONFIG_DIR: deep }))[0]!, /^a\.a\.a.*: is nested more than 32 levels deep|nested too deeply/);
+  });
+
+  it('a token on the command line (--NODE_CONFIG) is warned about: every user sees it in ps', () => {
+    const c = load({}, [`--NODE_CONFIG=${enabled()}`]);
+    assert.ok(c.result.warnings.some((w) => w.startsWith('--NODE_CONFIG holds a ws_token and every user can read it in the process list')), JSON.stringify(c.result.warnings));
+  });
+
   it('reports a block of the wrong type without going further', () => {
     assert.deepEqual(problems(load({ NODE_CONFIG: JSON.stringify({ external_message_consumer: true }) })), [
       'external_message_consumer: expected an object, got true (in $NODE_CONFIG)',

@@ -8,6 +8,7 @@ import { after, afterEach, describe, it } from 'node:test';
 import { ControlServer } from '../../src/control/index.js';
 import { MAX_REQUEST_BYTES } from '../../src/control/index.js';
 import { createLogger } from '../../src/log.js';
+import { until } from '../helpers/until.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-ctl-'));
 after(() => rmSync(tmp, { recursive: true, force: true }));
@@ -138,5 +139,66 @@ describe('ControlServer', () => {
     const closed = new Promise((r) => s.once('close', r));
     await server.stop();
     await closed;
+  });
+});
+
+describe('control socket limits (a hostile local client)', () => {
+  const limits = { maxConnections: 3, idleMs: 60_000, requestMs: 300, drainMs: 400 };
+
+  async function limited(): Promise<{ server: ControlServer; path: string; calls: { n: number } }> {
+    const path = join(tmp, `l${n++}`, 'control.sock');
+    const server = new ControlServer(path, log, limits);
+    servers.push(server);
+    const calls = { n: 0 };
+    server.handle('echo', async (args) => args);
+    server.handle('big', async () => (calls.n++, 'x'.repeat(1 << 20)));
+    await server.start();
+    return { server, path, calls };
+  }
+
+  it('a client that sends requests and never reads holds one answer, not one per request, and is dropped', async () => {
+    const { path, calls } = await limited();
+    const s = connect(path);
+    s.on('error', () => {});
+    s.pause(); // never reads
+    let closed = false;
+    s.on('close', () => (closed = true));
+    await new Promise<void>((r) => s.once('connect', () => r()));
+    const line = '{"cmd":"big"}\n';
+    // Far more requests than the server may answer while nobody reads (the old server answered every one: 641 MiB).
+    for (let i = 0; i < 2000 && !closed; i++) if (!s.write(line.repeat(50))) await new Promise((r) => setTimeout(r, 1));
+    await until(() => closed, 'the non-reading client dropped', 10_000);
+    assert.ok(calls.n <= 3, `${calls.n} answers of 1 MB made for a client that read none`);
+    assert.deepEqual(await ask(path, '{"cmd":"echo","args":{"still":"fine"}}'), { ok: true, result: { still: 'fine' } });
+  });
+
+  it('a request trickled a byte at a time is refused at its deadline; a full server says so in words', async () => {
+    const { path } = await limited();
+    const trickles = await Promise.all(Array.from({ length: limits.maxConnections }, async () => {
+      const s = connect(path);
+      s.on('error', () => {});
+      await new Promise<void>((r) => s.once('connect', () => r()));
+      let text = '';
+      s.on('data', (d) => (text += d.toString()));
+      s.write('{"cmd":"sta');
+      const timer = setInterval(() => s.write(' '), 50); // every byte came in time, the request never completes
+      return { s, timer, answer: () => text };
+    }));
+    const busy = await exchange(path, '{"cmd":"echo"}\n');
+    assert.deepEqual(JSON.parse(busy.lines[0]!), { ok: false, error: 'the daemon is busy: 3 control connections are open; try again' });
+    await until(() => trickles.every((t) => t.answer() !== ''), 'the trickles refused', 10_000);
+    for (const t of trickles) {
+      clearInterval(t.timer);
+      assert.deepEqual(JSON.parse(t.answer().trim()), { ok: false, error: 'request not complete within 0.3 s of its first byte' });
+      t.s.destroy();
+    }
+    // The server sees the closes soon, not at once: ask until a slot is free (busy answers say so in words).
+    let answer: unknown;
+    for (let i = 0; i < 500; i++) {
+      answer = await ask(path, '{"cmd":"echo","args":{"a":1}}');
+      if ((answer as { ok: boolean }).ok) break;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    assert.deepEqual(answer, { ok: true, result: { a: 1 } });
   });
 });
