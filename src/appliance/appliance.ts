@@ -137,7 +137,7 @@ export class Appliance {
   private lightState(): LightState {
     if (!this.isReady) return 'starting';
     const board = this.opts.problems;
-    if (board.has('trading-off') || board.has('strategy-disabled')) return 'error:strategy';
+    if (board.has('trading-off') || board.has('strategy-disabled') || board.has('journal-write')) return 'error:strategy';
     if (board.has('token-refused')) return 'error:refused';
     if (!this.opts.producers().some((p) => p.state === 'connected') || this.freshness.lastCandleAt === null) return 'connecting';
     return board.has('stale') ? 'stale' : 'healthy';

@@ -8,6 +8,8 @@ export const PROBLEM_CODES = [
   'trading-off',
   /** The strategy was disabled altogether after errors. */
   'strategy-disabled',
+  /** The trade journal cannot be written (disk full, I/O errors): no entries; exits are retried. */
+  'journal-write',
   /** A producer refused the token. */
   'token-refused',
   /** Candles were flowing and stopped for longer than the shortest timeframe allows. */

@@ -3,8 +3,9 @@
  * is made (never per candle), one transaction per decision. WAL with synchronous=FULL: when a record call
  * returns, the decision is on disk and survives kill -9 and power loss; only then is it logged or acted on.
  */
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CandleType } from '../protocol/index.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
@@ -42,6 +43,8 @@ interface Statements {
   openTrades: Stmt;
   lastExits: Stmt;
   realised: Stmt;
+  probeInsert: Stmt;
+  probeDelete: Stmt;
 }
 
 /** The daemon's read-write journal. */
@@ -70,10 +73,15 @@ export class Journal {
         openTrades: db.prepare(`${SELECT_TRADES} WHERE is_open = 1 ORDER BY id`),
         lastExits: db.prepare('SELECT pair, MAX(close_candle) AS candle FROM trades WHERE is_open = 0 GROUP BY pair'),
         realised: db.prepare('SELECT COALESCE(SUM(profit_abs), 0) AS p FROM trades WHERE is_open = 0'),
+        probeInsert: db.prepare('INSERT INTO journal_probe (id, at, pad) VALUES (1, ?, zeroblob(8192))'),
+        probeDelete: db.prepare('DELETE FROM journal_probe'),
       };
       this.db = db;
     } catch (err) {
       db?.close();
+      if (readOnlyFileSystem(this.path)) {
+        throw new Error(`journal ${this.path}: the state directory is on a read-only file system (an SD card remounted read-only after I/O errors?)`);
+      }
       throw new Error(`journal ${this.path}: ${(err as Error).message}`);
     }
   }
@@ -131,6 +139,18 @@ export class Journal {
     })();
   }
 
+  /**
+   * A durable write of new pages (an 8 KiB row, taken back in the same transaction) that leaves the journal as
+   * it was: whether trades and orders can be written again (throws when not).
+   */
+  probe(now: number): void {
+    const s = this.s();
+    this.db!.transaction(() => {
+      s.probeInsert.run(now);
+      s.probeDelete.run();
+    })();
+  }
+
   /** A signal that led to no trade (refused entry). */
   recordSignal(event: SignalEvent): void {
     this.s().insertEvent.run({ ...event, tradeId: null });
@@ -144,13 +164,29 @@ export type TradeFilter = 'all' | 'open' | 'closed';
  * without the schema yet has no trades. Throws a one-line Error when the file cannot be read.
  */
 export function readTrades(path: string, filter: TradeFilter): Trade[] {
-  let db: Database.Database;
+  if (!existsSync(path)) return [];
   try {
-    db = new Database(path, { readonly: true, fileMustExist: true });
+    return readFrom(path, filter);
   } catch (err) {
-    if ((err as { code?: string }).code === 'SQLITE_CANTOPEN') return [];
-    throw new Error(`journal ${path}: ${(err as Error).message}`);
+    if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN' || !readOnlyFileSystem(path)) {
+      throw new Error(`journal ${path}: ${(err as Error).message}`);
+    }
   }
+  // A WAL database needs its -shm file, which a read-only file system (an SD card the kernel remounted read-only
+  // after errors) cannot get: read a copy instead (journals are small).
+  const copy = mkdtempSync(join(tmpdir(), 'ft-edge-journal-'));
+  try {
+    for (const suffix of ['', '-wal']) if (existsSync(path + suffix)) copyFileSync(path + suffix, join(copy, JOURNAL_FILE + suffix));
+    return readFrom(join(copy, JOURNAL_FILE), filter);
+  } catch (err) {
+    throw new Error(`journal ${path}: ${(err as Error).message}`);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+function readFrom(path: string, filter: TradeFilter): Trade[] {
+  const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
     if (version === 0) return [];
@@ -159,10 +195,18 @@ export function readTrades(path: string, filter: TradeFilter): Trade[] {
     }
     const where = filter === 'open' ? ' WHERE is_open = 1' : filter === 'closed' ? ' WHERE is_open = 0' : '';
     return (db.prepare(`${SELECT_TRADES}${where} ORDER BY id`).all() as TradeRow[]).map(rowToTrade);
-  } catch (err) {
-    throw new Error(`journal ${path}: ${(err as Error).message}`);
   } finally {
     db.close();
+  }
+}
+
+/** Whether the file system holding `path` refuses writes (EROFS), tested without writing anything. */
+function readOnlyFileSystem(path: string): boolean {
+  try {
+    accessSync(dirname(path), constants.W_OK);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EROFS';
   }
 }
 

@@ -69,6 +69,10 @@ export const MIGRATIONS: readonly string[] = [
   ALTER TABLE trades ADD COLUMN opened_at INTEGER;
   ALTER TABLE trades ADD COLUMN closed_at INTEGER;
   `,
+  // 3: where a write is tried, to find out whether the journal can be written again after a failed write.
+  `
+  CREATE TABLE journal_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, pad BLOB NOT NULL) STRICT;
+  `,
 ];
 
 /** Schema version this build writes. */

@@ -70,6 +70,9 @@ export interface BrokerStatus {
   readonly last_decision: LastDecision | null;
 }
 
+/** Told when the journal cannot be written (why) and when it can again (null). */
+export type JournalHealthListener = (problem: string | null) => void;
+
 /** Told after the journal committed a trade's opening or closing. */
 export type TradeListener = (...change: readonly ['opened', OpenTrade] | readonly ['closed', ClosedTrade]) => void;
 
@@ -79,6 +82,8 @@ export class DryRunBroker {
   private readonly refusedCandle = new Map<string, number>();
   private realised = 0;
   private lastDecision: LastDecision | null = null;
+  /** Why the last journal write failed, until one succeeds: entries wait, exits are retried. */
+  private journalFailure: string | null = null;
 
   constructor(
     private readonly settings: TradingSettings,
@@ -86,7 +91,40 @@ export class DryRunBroker {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly onTrade: TradeListener = () => {},
+    private readonly onJournal: JournalHealthListener = () => {},
   ) {}
+
+  /** Why the journal cannot be written, or null. */
+  get journalProblem(): string | null {
+    return this.journalFailure;
+  }
+
+  /** Whether the journal can be written now (a write is tried while it could not be). */
+  journalWritable(): boolean {
+    if (this.journalFailure === null) return true;
+    try {
+      this.journal.probe(this.now());
+    } catch (err) {
+      this.journalFailed(err);
+      return false;
+    }
+    this.journalWorks();
+    return true;
+  }
+
+  private journalFailed(err: unknown): void {
+    const why = `the journal cannot be written (${(err as Error).message}): no entries until it can; exits are retried`;
+    if (why === this.journalFailure) return;
+    this.journalFailure = why;
+    this.onJournal(why);
+  }
+
+  private journalWorks(): void {
+    if (this.journalFailure === null) return;
+    this.journalFailure = null;
+    this.log.info('the journal can be written again: entries resume');
+    this.onJournal(null);
+  }
 
   /** Resumes from the journal: open trades, realised profit, the candles pairs last exited on. */
   async start(): Promise<void> {
@@ -154,9 +192,11 @@ export class DryRunBroker {
     try {
       closed = this.journal.recordExit(t, close, event);
     } catch (err) {
-      this.log.error(`${t.pair}: exit (${reason}) not recorded, trade stays open: ${(err as Error).message}`);
+      this.log.error(`${t.pair}: exit (${reason}) not recorded, trade stays open and the exit is tried again on the next candle: ${(err as Error).message}`);
+      this.journalFailed(err);
       return null;
     }
+    this.journalWorks();
     this.open.delete(t.pair);
     this.lastExitCandle.set(t.pair, c.date);
     this.realised += closed.profitAbs;
@@ -177,6 +217,7 @@ export class DryRunBroker {
     if (!isShort && !(s.enterLong && !s.exitLong && !s.enterShort)) return null;
     const pair = c.key.pair;
     if (this.open.has(pair) || c.date <= (this.lastExitCandle.get(pair) ?? -Infinity)) return null;
+    if (!this.journalWritable()) return null; // durable before acting: no trade the journal cannot hold
     const signal = isShort ? 'enter_short' : 'enter_long';
     const stake = this.slotsFull() ? `max_open_trades (${this.settings.max_open_trades}) reached` : this.stake();
     if (typeof stake === 'string') {
@@ -210,8 +251,10 @@ export class DryRunBroker {
       );
     } catch (err) {
       this.log.error(`${pair}: entry not recorded, no trade opened: ${(err as Error).message}`);
+      this.journalFailed(err);
       return null;
     }
+    this.journalWorks();
     this.open.set(pair, t);
     const tag = t.enterTag === null ? '' : ` [${t.enterTag}]`;
     this.decided(pair, 'entered', `#${t.id} ${side(isShort)} at ${t.openRate}${tag}, stake ${fmt(stake)} ${st.stake_currency}`);
@@ -267,8 +310,10 @@ export class DryRunBroker {
     this.refusedCandle.set(pair, c.date);
     try {
       this.journal.recordSignal(this.event(c, signal, tag, 'refused', reason));
+      this.journalWorks();
     } catch (err) {
       this.log.error(`${pair}: refused ${signal} not recorded: ${(err as Error).message}`);
+      this.journalFailed(err);
     }
     this.decided(pair, 'refused', `${signal}: ${reason}`);
   }

@@ -181,6 +181,7 @@ export class StrategyRuntime {
     const broker = this.broker.status();
     const blocked = !this.running ? 'the strategy runtime is not running'
       : this.disabled !== null ? `strategy disabled: ${this.disabled}`
+      : this.broker.journalProblem !== null ? this.broker.journalProblem
       : this.broker.slotsFull() ? `max_open_trades (${broker.max_open_trades}) reached` : null;
     return {
       strategy: this.strategy.definition.name,

@@ -37,6 +37,9 @@ export async function checkTradingConfig(cfg: TradingDaemonConfig): Promise<stri
   return settings.ok ? [] : settings.problems;
 }
 
+/** How often a journal that could not be written is tried again while nothing else writes. */
+const JOURNAL_RECHECK_MS = 30_000;
+
 export interface TradingOptions {
   readonly config: TradingDaemonConfig;
   readonly frames: FrameSource;
@@ -49,6 +52,8 @@ export interface TradingOptions {
 
 export class Trading {
   private journal: Journal | null = null;
+  private broker: DryRunBroker | null = null;
+  private journalCheck: NodeJS.Timeout | undefined;
   private runtime: StrategyRuntime | null = null;
   private offReasons: string[] = ['not started'];
   private readonly config: TradingDaemonConfig;
@@ -77,7 +82,8 @@ export class Trading {
       return this.disable([(e as Error).message]);
     }
     const { bus, problems } = this.opts;
-    const broker = new DryRunBroker(settings.settings, journal, this.log, Date.now, (...change) => bus.emit('trade', ...change));
+    const broker = new DryRunBroker(settings.settings, journal, this.log, Date.now, (...change) => bus.emit('trade', ...change),
+      (problem) => this.journalHealth(problem));
     try {
       await broker.start();
     } catch (e) {
@@ -100,6 +106,7 @@ export class Trading {
       `minimal_roi ${JSON.stringify(Object.fromEntries(s.minimal_roi.map((r) => [r.minutes, r.ratio])))}, fee ${s.fee}; ` +
       `journal ${journalPath(cfg.datadir)}`);
     this.journal = journal;
+    this.broker = broker;
     this.runtime = runtime;
     this.offReasons = [];
     problems.clear('trading-off');
@@ -111,7 +118,11 @@ export class Trading {
     this.runtime = null;
     this.journal = null;
     this.offReasons = ['stopped'];
+    this.broker = null;
+    clearInterval(this.journalCheck);
+    this.journalCheck = undefined;
     this.opts.problems.clear('strategy-disabled');
+    this.opts.problems.clear('journal-write');
     await runtime?.stop();
     await journal?.stop();
   }
@@ -130,6 +141,17 @@ export class Trading {
   /** Resolves once the strategy has caught up with the store's updates (tests). */
   async idle(): Promise<void> {
     await this.runtime?.idle();
+  }
+
+  /** The journal failed (or works again): said on the board, and looked at again while it fails. */
+  private journalHealth(problem: string | null): void {
+    this.opts.problems.set('journal-write', problem);
+    clearInterval(this.journalCheck);
+    this.journalCheck = undefined;
+    if (problem === null) return;
+    // With no candle asking for a write, nothing would notice the journal recovering: try one now and then.
+    this.journalCheck = setInterval(() => this.broker?.journalWritable(), JOURNAL_RECHECK_MS);
+    this.journalCheck.unref();
   }
 
   private disable(problems: string[]): void {

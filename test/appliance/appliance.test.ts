@@ -63,6 +63,10 @@ test('starting -> READY with a status line -> connecting -> healthy -> refused; 
   assert.equal(app.summary().problem, 'strategy disabled: 3 evaluations in a row slower than 50 ms', 'the most urgent problem first');
   problems.clear('strategy-disabled');
   assert.equal(app.showing, 'error:refused');
+  problems.raise('journal-write', 'the journal cannot be written (database or disk is full): no entries until it can; exits are retried');
+  assert.equal(app.showing, 'error:strategy', 'a journal that cannot be written shows as trading stopped');
+  assert.match(app.summary().problem ?? '', /^the journal cannot be written/);
+  problems.clear('journal-write');
 
   await app.stop();
   assert.equal(fake.read('class/leds/ACT/trigger'), 'mmc0');

@@ -40,7 +40,7 @@ test('a new journal is created in the state directory, WAL and synchronous=FULL,
   assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['orders', 'signal_events', 'trades']);
+  assert.deepEqual(tables, ['journal_probe', 'orders', 'signal_events', 'trades']);
   db.close();
   // synchronous is per connection: check what the journal sets on its own.
   const j2 = new Journal(journalPath(dir));

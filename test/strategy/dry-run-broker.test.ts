@@ -196,3 +196,37 @@ test('a restart resumes open trades, realised profit and the exit-candle lock fr
   assert.equal(again.exit(candle('A/USDT', 1, [100, 100, 89, 95]), NONE)?.exitReason, 'stop_loss');
   assert.equal(readTrades(journalPath(dir), 'open').length, 0);
 });
+
+test('a journal that cannot be written (full): said at once, no entries, the exit retried until it is recorded', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'ft-edge-broker-full-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const journal = new Journal(journalPath(dir));
+  await journal.start();
+  t.after(() => journal.stop());
+  const told: (string | null)[] = [];
+  const broker = new DryRunBroker(SETTINGS, journal, createLogger('error', () => {}), () => 42, () => {}, (p) => told.push(p));
+  await broker.start();
+  broker.enter(at('BTC/USDT', 0, 100), LONG, false);
+  // The database may not grow by a page: a real SQLITE_FULL, as on a full SD card.
+  const db = journal['db']!;
+  db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
+  // ...and the room left in its pages is used up first: rows of every table an exit writes, until none fits.
+  const fill = db.prepare('INSERT INTO orders (trade_id, ft_order_side, is_entry, price, amount, cost, fee_cost, order_date) VALUES (1, ?, 0, 1, 1, 1, 0, 0)');
+  assert.throws(() => {
+    for (let i = 0; i < 1_000_000; i++) fill.run('sell');
+  }, { code: 'SQLITE_FULL' });
+  assert.equal(broker.exit(at('BTC/USDT', 2, 105), NONE), null, 'ROI reached, but the exit cannot be journaled');
+  assert.equal(told.length, 1);
+  assert.match(told[0]!, /^the journal cannot be written \(database or disk is full\): no entries until it can; exits are retried$/);
+  assert.equal(broker.journalProblem, told[0]);
+  assert.equal(broker.openTrade('BTC/USDT')?.isOpen, true, 'the trade stays open');
+  assert.equal(broker.enter(at('ETH/USDT', 2, 200), LONG, false), null, 'no entry the journal cannot hold');
+  assert.equal(broker.exit(at('BTC/USDT', 3, 105), NONE), null, 'still full: tried again, not recorded');
+  assert.equal(told.length, 1, 'said once');
+  db.pragma('max_page_count = 1073741823');
+  const closed = broker.exit(at('BTC/USDT', 4, 105), NONE);
+  assert.equal(closed?.exitReason, 'roi', 'the retried exit is recorded once there is room');
+  assert.deepEqual(told, [told[0], null]);
+  assert.ok(broker.enter(at('ETH/USDT', 4, 200), LONG, false) !== null, 'entries resume');
+  assert.equal(readTrades(journalPath(dir), 'closed').length, 1);
+});
