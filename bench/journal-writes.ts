@@ -24,17 +24,17 @@ const QUIET_HOURS = 24;
 /** Counts the decisions that reach the journal. */
 class CountingJournal extends Journal {
   decisions = 0;
-  override recordEntry(t: NewTrade, e: SignalEvent | null): OpenTrade {
+  override recordEntry(t: NewTrade, e: SignalEvent | null): Promise<OpenTrade> {
     this.decisions++;
     return super.recordEntry(t, e);
   }
-  override recordExit(t: OpenTrade, c: TradeClose, e: SignalEvent | null): ClosedTrade {
+  override recordExit(t: OpenTrade, c: TradeClose, e: SignalEvent | null): Promise<ClosedTrade> {
     this.decisions++;
     return super.recordExit(t, c, e);
   }
-  override recordSignal(e: SignalEvent): void {
+  override recordSignal(e: SignalEvent): Promise<void> {
     this.decisions++;
-    super.recordSignal(e);
+    return super.recordSignal(e);
   }
 }
 

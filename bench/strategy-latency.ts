@@ -35,15 +35,15 @@ const dir = mkdtempSync(join(tmpdir(), 'ft-edge-bench-strategy-'));
 class TimedJournal extends Journal {
   askedAt = NaN;
   readonly commitMs: number[] = [];
-  override recordEntry(t: NewTrade, e: SignalEvent | null): OpenTrade {
+  override async recordEntry(t: NewTrade, e: SignalEvent | null): Promise<OpenTrade> {
     this.askedAt = performance.now();
-    const r = super.recordEntry(t, e);
+    const r = await super.recordEntry(t, e);
     this.commitMs.push(performance.now() - this.askedAt);
     return r;
   }
-  override recordExit(t: OpenTrade, c: TradeClose, e: SignalEvent | null): ClosedTrade {
+  override async recordExit(t: OpenTrade, c: TradeClose, e: SignalEvent | null): Promise<ClosedTrade> {
     this.askedAt = performance.now();
-    const r = super.recordExit(t, c, e);
+    const r = await super.recordExit(t, c, e);
     this.commitMs.push(performance.now() - this.askedAt);
     return r;
   }

@@ -1,7 +1,8 @@
 /**
  * The trade journal: one SQLite file (`ft-edge.sqlite`) in the state directory, written only when a decision
- * is made (never per candle), one transaction per decision. WAL with synchronous=FULL: when a record call
- * returns, the decision is on disk and survives kill -9 and power loss; only then is it logged or acted on.
+ * is made (never per candle), one transaction per decision. WAL, with the WAL synced after each commit off the
+ * event loop (wal-sync.ts): when a record call's promise resolves, the decision is on disk and survives kill -9
+ * and power loss; only then is it logged or acted on.
  */
 import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import type { CandleType } from '../protocol/index.js';
 import { SCHEMA_VERSION, migrate } from './migrations.js';
+import { WalSync } from './wal-sync.js';
 import type { ClosedTrade, NewTrade, OpenTrade, SignalEvent, Trade, TradeClose } from './trade.js';
 
 export const JOURNAL_FILE = 'ft-edge.sqlite';
@@ -51,8 +53,11 @@ interface Statements {
 export class Journal {
   private db: Database.Database | null = null;
   private stmts: Statements | null = null;
+  private readonly wal: WalSync;
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string) {
+    this.wal = new WalSync(`${path}-wal`);
+  }
 
   /** Opens (creating the file and its directory if needed) and migrates. Throws a one-line Error on failure. */
   async start(): Promise<void> {
@@ -62,7 +67,8 @@ export class Journal {
       mkdirSync(join(this.path, '..'), { recursive: true });
       db = new Database(this.path);
       db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      // Commits are made durable by WalSync, off the event loop; checkpoints stay synced by SQLite.
+      db.pragma('synchronous = NORMAL');
       db.pragma('foreign_keys = ON');
       migrate(db);
       this.stmts = {
@@ -76,6 +82,7 @@ export class Journal {
         probeInsert: db.prepare('INSERT INTO journal_probe (id, at, pad) VALUES (1, ?, zeroblob(8192))'),
         probeDelete: db.prepare('DELETE FROM journal_probe'),
       };
+      await this.wal.start(); // the WAL file exists once the connection has used it (migrate)
       this.db = db;
     } catch (err) {
       db?.close();
@@ -90,6 +97,7 @@ export class Journal {
     const db = this.db;
     this.db = null;
     this.stmts = null;
+    await this.wal.stop();
     db?.close();
   }
 
@@ -115,45 +123,53 @@ export class Journal {
   }
 
   /** Opens a trade with its entry order and the signal that caused it, in one durable transaction. */
-  recordEntry(t: NewTrade, event: SignalEvent | null): OpenTrade {
+  async recordEntry(t: NewTrade, event: SignalEvent | null): Promise<OpenTrade> {
     const s = this.s();
-    return this.db!.transaction((): OpenTrade => {
+    return this.durably(() => this.db!.transaction((): OpenTrade => {
       const id = Number(s.insertTrade.run({ ...t, isShort: t.isShort ? 1 : 0 }).lastInsertRowid);
       const cost = t.amount * t.openRate;
       s.insertOrder.run(id, t.isShort ? 'sell' : 'buy', 1, t.openRate, t.amount, cost, cost * t.feeOpen, t.openDate);
       if (event !== null) s.insertEvent.run({ ...event, tradeId: id });
       return { ...t, id, isOpen: true };
-    })();
+    })());
   }
 
   /** Closes a trade with its exit order (and the exit signal, if one caused it), in one durable transaction. */
-  recordExit(t: OpenTrade, close: TradeClose, event: SignalEvent | null): ClosedTrade {
+  async recordExit(t: OpenTrade, close: TradeClose, event: SignalEvent | null): Promise<ClosedTrade> {
     const s = this.s();
-    return this.db!.transaction((): ClosedTrade => {
+    return this.durably(() => this.db!.transaction((): ClosedTrade => {
       if (s.closeTrade.run({ ...close, id: t.id }).changes !== 1) throw new Error(`trade ${t.id} is not open in the journal`);
       const cost = t.amount * close.closeRate;
       s.insertOrder.run(t.id, t.isShort ? 'buy' : 'sell', 0, close.closeRate, t.amount, cost, cost * t.feeClose, close.closeDate);
       if (event !== null) s.insertEvent.run({ ...event, tradeId: t.id });
       const { isOpen: _open, ...rest } = t;
       return { ...rest, ...close, isOpen: false };
-    })();
+    })());
   }
 
   /**
    * A durable write of new pages (an 8 KiB row, taken back in the same transaction) that leaves the journal as
    * it was: whether trades and orders can be written again (throws when not).
    */
-  probe(now: number): void {
+  async probe(now: number): Promise<void> {
     const s = this.s();
-    this.db!.transaction(() => {
+    await this.durably(() => this.db!.transaction(() => {
       s.probeInsert.run(now);
       s.probeDelete.run();
-    })();
+    })());
   }
 
   /** A signal that led to no trade (refused entry). */
-  recordSignal(event: SignalEvent): void {
-    this.s().insertEvent.run({ ...event, tradeId: null });
+  async recordSignal(event: SignalEvent): Promise<void> {
+    const s = this.s();
+    await this.durably(() => s.insertEvent.run({ ...event, tradeId: null }));
+  }
+
+  /** Commits `write` (synchronously: SQLite's part is fast) and resolves once it is on the storage. */
+  private async durably<T>(write: () => T): Promise<T> {
+    const result = write();
+    await this.wal.committedNow();
+    return result;
   }
 }
 

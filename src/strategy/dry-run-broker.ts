@@ -1,7 +1,8 @@
 /**
  * Dry-run trading with freqtrade's meanings: a simulated wallet, stake sizing, one open trade per pair,
  * exits by stoploss, ROI and exit signal, fees on both sides. Fills happen at the close of the candle that
- * triggered them (a stop at its stop price). Every decision is committed to the journal before it counts.
+ * triggered them (a stop at its stop price). Every decision is on disk in the journal before it counts: the
+ * calls resolve once it is, and the runtime makes them one after another.
  */
 import type { Logger } from '../log.js';
 import type { PairKey } from '../protocol/index.js';
@@ -100,10 +101,10 @@ export class DryRunBroker {
   }
 
   /** Whether the journal can be written now (a write is tried while it could not be). */
-  journalWritable(): boolean {
+  async journalWritable(): Promise<boolean> {
     if (this.journalFailure === null) return true;
     try {
-      this.journal.probe(this.now());
+      await this.journal.probe(this.now());
     } catch (err) {
       this.journalFailed(err);
       return false;
@@ -158,7 +159,7 @@ export class DryRunBroker {
    * table at its close, or carries the exit signal for the trade's side without the entry signal. Returns
    * the closed trade, or null.
    */
-  exit(c: Candle, s: SignalRow | null): ClosedTrade | null {
+  async exit(c: Candle, s: SignalRow | null): Promise<ClosedTrade | null> {
     const t = this.open.get(c.key.pair);
     if (t === undefined || !sameKey(t, c) || c.date <= t.openCandle) return null;
     let rate: number;
@@ -190,7 +191,7 @@ export class DryRunBroker {
     const event = signal === null ? null : this.event(c, signal, s!.exitTag, 'exited', null);
     let closed: ClosedTrade;
     try {
-      closed = this.journal.recordExit(t, close, event);
+      closed = await this.journal.recordExit(t, close, event);
     } catch (err) {
       this.log.error(`${t.pair}: exit (${reason}) not recorded, trade stays open and the exit is tried again on the next candle: ${(err as Error).message}`);
       this.journalFailed(err);
@@ -212,22 +213,22 @@ export class DryRunBroker {
    * only where `shortAllowed`) unless the pair has a trade open or exited on this candle. A signal refused for
    * want of a slot or of balance is journaled once per candle. Returns the new trade, or null.
    */
-  enter(c: Candle, s: SignalRow, shortAllowed: boolean): OpenTrade | null {
+  async enter(c: Candle, s: SignalRow, shortAllowed: boolean): Promise<OpenTrade | null> {
     const isShort = shortAllowed && s.enterShort && !s.exitShort && !s.enterLong;
     if (!isShort && !(s.enterLong && !s.exitLong && !s.enterShort)) return null;
     const pair = c.key.pair;
     if (this.open.has(pair) || c.date <= (this.lastExitCandle.get(pair) ?? -Infinity)) return null;
-    if (!this.journalWritable()) return null; // durable before acting: no trade the journal cannot hold
+    if (!(await this.journalWritable())) return null; // durable before acting: no trade the journal cannot hold
     const signal = isShort ? 'enter_short' : 'enter_long';
     const stake = this.slotsFull() ? `max_open_trades (${this.settings.max_open_trades}) reached` : this.stake();
     if (typeof stake === 'string') {
-      this.refuse(c, signal, s.enterTag, stake);
+      await this.refuse(c, signal, s.enterTag, stake);
       return null;
     }
     const st = this.settings;
     let t: OpenTrade;
     try {
-      t = this.journal.recordEntry(
+      t = await this.journal.recordEntry(
         {
           strategy: st.strategy,
           producer: c.producer,
@@ -304,12 +305,12 @@ export class DryRunBroker {
     return roi !== undefined && profitRatio(t, c.close) > roi;
   }
 
-  private refuse(c: Candle, signal: SignalEvent['signal'], tag: string | null, reason: string): void {
+  private async refuse(c: Candle, signal: SignalEvent['signal'], tag: string | null, reason: string): Promise<void> {
     const pair = c.key.pair;
     if (this.refusedCandle.get(pair) === c.date) return;
     this.refusedCandle.set(pair, c.date);
     try {
-      this.journal.recordSignal(this.event(c, signal, tag, 'refused', reason));
+      await this.journal.recordSignal(this.event(c, signal, tag, 'refused', reason));
       this.journalWorks();
     } catch (err) {
       this.log.error(`${pair}: refused ${signal} not recorded: ${(err as Error).message}`);

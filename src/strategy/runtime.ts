@@ -6,7 +6,8 @@
  * arrive before it is evaluated), and evaluation happens on setImmediate turns of at most `turnBudgetMs`, so
  * a burst of full frames on connect is read off the socket while the strategy catches up. Within a turn,
  * exits are decided before entries, as freqtrade's bot loop does, so a slot freed on a candle can be taken
- * on that candle. A user strategy that throws or returns garbage is disabled for that key after
+ * on that candle; decisions are made one after another, each once the previous is durable in the journal (the
+ * event loop goes on meanwhile), and one turn runs at a time. A user strategy that throws or returns garbage is disabled for that key after
  * `maxStrikes` failures in a row; one that is slow `maxStrikes` evaluations in a row is disabled altogether.
  * Open trades keep exiting on stoploss and ROI either way.
  */
@@ -120,6 +121,8 @@ export class StrategyRuntime {
   private running = false;
   private unsubscribe: (() => void) | null = null;
   private scheduled = false;
+  /** A turn is under way (evaluating, or waiting for the journal). */
+  private turning = false;
   private overruns = 0;
   private disabled: string | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -162,7 +165,7 @@ export class StrategyRuntime {
 
   /** Resolves once every queued update has been evaluated (or the runtime stopped). */
   idle(): Promise<void> {
-    if (!this.scheduled && this.queue.length === 0) return Promise.resolve();
+    if (!this.scheduled && !this.turning && this.queue.length === 0) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
@@ -213,7 +216,7 @@ export class StrategyRuntime {
     if (ks === null || ks.queued) return;
     ks.queued = true;
     this.queue.push(ks);
-    if (!this.scheduled) {
+    if (!this.scheduled && !this.turning) {
       this.scheduled = true;
       setImmediate(this.drain);
     }
@@ -232,32 +235,44 @@ export class StrategyRuntime {
 
   private readonly drain = (): void => {
     this.scheduled = false;
-    if (!this.running) return;
+    if (!this.running || this.turning) return;
+    this.turning = true;
+    void this.turn().finally(() => {
+      this.turning = false;
+      if (this.queue.length > 0 && this.running) {
+        this.scheduled = true;
+        setImmediate(this.drain);
+      } else {
+        this.settle();
+      }
+    });
+  };
+
+  /** Evaluates queued keys for at most the turn budget, then decides their exits and entries. */
+  private async turn(): Promise<void> {
     const deadline = performance.now() + this.budgetMs;
     const batch = this.batch;
     let taken = 0;
     try {
-      while (taken < this.queue.length) {
-        const ks = this.queue[taken++]!;
-        ks.queued = false;
-        if (this.evaluate(ks)) batch.push(ks);
-        if (performance.now() >= deadline) break;
+      try {
+        while (taken < this.queue.length) {
+          const ks = this.queue[taken++]!;
+          ks.queued = false;
+          if (this.evaluate(ks)) batch.push(ks);
+          if (performance.now() >= deadline) break;
+        }
+      } finally {
+        this.queue.splice(0, taken); // updates arriving while decisions wait for the journal queue up behind
       }
-      for (const ks of batch) this.broker.exit(ks, ks.hasSignals ? ks : null);
-      for (const ks of batch) if (ks.hasSignals) this.enter(ks);
+      for (const ks of batch) await this.broker.exit(ks, ks.hasSignals ? ks : null);
+      for (const ks of batch) if (ks.hasSignals) await this.enter(ks);
     } catch (err) {
       this.log.error(`strategy runtime: ${(err as Error).message}`);
       this.log.debug((err as Error).stack ?? '');
+    } finally {
+      batch.length = 0;
     }
-    batch.length = 0;
-    this.queue.splice(0, taken);
-    if (this.queue.length > 0 && this.running) {
-      this.scheduled = true;
-      setImmediate(this.drain);
-    } else {
-      this.settle();
-    }
-  };
+  }
 
   private settle(): void {
     const waiters = this.idleWaiters;
@@ -373,11 +388,11 @@ export class StrategyRuntime {
     }
   }
 
-  private enter(ks: KeyState): void {
+  private async enter(ks: KeyState): Promise<void> {
     if (!(ks.enterLong || ks.enterShort)) return;
     const wait = this.entryWait(ks);
     if (wait === null) {
-      this.broker.enter(ks, ks, this.strategy.canShort && ks.key.candleType === 'futures');
+      await this.broker.enter(ks, ks, this.strategy.canShort && ks.key.candleType === 'futures');
     } else if (ks.waitLoggedFor !== ks.date && this.broker.openTrade(ks.key.pair) === undefined) {
       ks.waitLoggedFor = ks.date;
       this.log.info(`${ks.where()}: entry signal waits: ${wait}`);

@@ -150,7 +150,7 @@ export class Trading {
     this.journalCheck = undefined;
     if (problem === null) return;
     // With no candle asking for a write, nothing would notice the journal recovering: try one now and then.
-    this.journalCheck = setInterval(() => this.broker?.journalWritable(), JOURNAL_RECHECK_MS);
+    this.journalCheck = setInterval(() => void this.broker?.journalWritable(), JOURNAL_RECHECK_MS);
     this.journalCheck.unref();
   }
 

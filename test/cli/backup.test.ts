@@ -19,13 +19,13 @@ test('backup copies the journal consistently while it is open for writing, and n
   const j = new Journal(journalPath(dir));
   await j.start();
   t.after(() => j.stop());
-  for (const pair of ['A/USDT', 'B/USDT', 'C/USDT']) j.recordEntry(newTrade(pair), null);
+  for (const pair of ['A/USDT', 'B/USDT', 'C/USDT']) await j.recordEntry(newTrade(pair), null);
   const out = join(dir, 'copy.sqlite');
   const r = await cli(['backup', '--datadir', dir, '--out', out]);
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^backed up 3 trades \(\d+ bytes\) from .*ft-edge\.sqlite to .*copy\.sqlite\n$/);
   assert.deepEqual(readTrades(out, 'all').map((x) => x.pair), ['A/USDT', 'B/USDT', 'C/USDT']);
-  j.recordEntry(newTrade('D/USDT'), null);
+  await j.recordEntry(newTrade('D/USDT'), null);
   const again = await cli(['backup', '--datadir', dir, '--out', out]);
   assert.deepEqual([again.code, again.stderr], [1, `ft-edge: ${out} exists: give --force to replace it\n`]);
   assert.equal((await cli(['backup', '--datadir', dir, '--out', out, '--force'])).code, 0);

@@ -25,11 +25,11 @@ async function journalWithTrades(t: { after(fn: () => void): void }): Promise<st
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const j = new Journal(journalPath(dir));
   await j.start();
-  const a = j.recordEntry(trade('BTC/USDT', { enterTag: 'cross' }), null);
-  j.recordExit(a, {
+  const a = await j.recordEntry(trade('BTC/USDT', { enterTag: 'cross' }), null);
+  await j.recordExit(a, {
     closeRate: 105, closeDate: T + 10 * 60_000, closeCandle: T + 300_000, profitAbs: 15.8235, profitRatio: 0.0479021, exitReason: 'roi', closedAt: null,
   }, null);
-  j.recordEntry(trade('ETH/USDT', { openRate: 200, amount: 1.65 }), null);
+  await j.recordEntry(trade('ETH/USDT', { openRate: 200, amount: 1.65 }), null);
   await j.stop();
   return dir;
 }
@@ -84,7 +84,7 @@ test('open trades: the last price and unrealised profit from the running daemon,
   const dir = await journalWithTrades(t);
   const j = new Journal(journalPath(dir));
   await j.start();
-  j.recordEntry(trade('SOL/USDT', { openRate: 10, amount: 33, openedAt: Date.now() - 95 * 60_000, openDate: Date.now() + 86_400_000 }), null);
+  await j.recordEntry(trade('SOL/USDT', { openRate: 10, amount: 33, openedAt: Date.now() - 95 * 60_000, openDate: Date.now() + 86_400_000 }), null);
   await j.stop();
   const socket = join(dir, 'control.sock');
   const daemon = new ControlServer(socket, createLogger('error', () => {}));

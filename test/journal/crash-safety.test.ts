@@ -24,7 +24,7 @@ await j.start();
 const round = process.env.ROUND;
 const open = [];
 for (let i = 0; ; i++) {
-  const t = j.recordEntry({
+  const t = await j.recordEntry({
     strategy: 'Crash', producer: 'default', pair: 'R' + round + '-P' + i + '/USDT', timeframe: '5m', candleType: 'spot',
     isShort: false, stakeCurrency: 'USDT', stakeAmount: 10, amount: 1, openRate: 10, openDate: i, openCandle: i,
     feeOpen: 0.001, feeClose: 0.001, stopLoss: 9, enterTag: 'x'.repeat(i % 50), openedAt: i,
@@ -33,7 +33,7 @@ for (let i = 0; ; i++) {
   writeSync(1, 'open ' + t.id + '\\n');
   open.push(t);
   if (i % 3 === 2) {
-    const c = j.recordExit(open.shift(), { closeRate: 11, closeDate: i, closeCandle: i, profitAbs: 0.98, profitRatio: 0.098, exitReason: 'roi', closedAt: i }, null);
+    const c = await j.recordExit(open.shift(), { closeRate: 11, closeDate: i, closeCandle: i, profitAbs: 0.98, profitRatio: 0.098, exitReason: 'roi', closedAt: i }, null);
     writeSync(1, 'close ' + c.id + '\\n');
   }
 }

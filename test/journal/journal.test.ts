@@ -29,7 +29,7 @@ function event(pair: string, outcome: SignalEvent['outcome']): SignalEvent {
   };
 }
 
-test('a new journal is created in the state directory, WAL and synchronous=FULL, at the current schema', async (t) => {
+test('a new journal is created in the state directory, WAL (commits synced off the event loop), at the current schema', async (t) => {
   const dir = join(tempDir(t), 'state', 'nested');
   const j = new Journal(journalPath(dir));
   await j.start();
@@ -46,7 +46,7 @@ test('a new journal is created in the state directory, WAL and synchronous=FULL,
   const j2 = new Journal(journalPath(dir));
   await j2.start();
   const sync = (j2 as unknown as { db: Database.Database }).db.pragma('synchronous', { simple: true });
-  assert.equal(sync, 2, 'FULL');
+  assert.equal(sync, 1, 'NORMAL: checkpoints synced by SQLite, each commit by WalSync');
   await j2.stop();
 });
 
@@ -54,21 +54,21 @@ test('entries and exits round-trip with their orders and signal events; realised
   const path = journalPath(tempDir(t));
   const j = new Journal(path);
   await j.start();
-  const a = j.recordEntry(newTrade('BTC/USDT'), event('BTC/USDT', 'entered'));
-  const b = j.recordEntry(newTrade('ETH/USDT', { isShort: true, enterTag: null }), null);
+  const a = await j.recordEntry(newTrade('BTC/USDT'), event('BTC/USDT', 'entered'));
+  const b = await j.recordEntry(newTrade('ETH/USDT', { isShort: true, enterTag: null }), null);
   assert.equal(a.isOpen, true);
   assert.notEqual(a.id, b.id);
-  const closed = j.recordExit(a, {
+  const closed = await j.recordExit(a, {
     closeRate: 110, closeDate: 1_000_900_000, closeCandle: 1_000_600_000, profitAbs: 9.79, profitRatio: 0.0978, exitReason: 'roi', closedAt: null,
   }, null);
   assert.equal(closed.isOpen, false);
   assert.equal(closed.exitReason, 'roi');
-  j.recordSignal(event('XRP/USDT', 'refused'));
+  await j.recordSignal(event('XRP/USDT', 'refused'));
   assert.deepEqual(j.openTrades().map((x) => x.pair), ['ETH/USDT']);
   assert.equal(j.openTrades()[0]!.isShort, true);
   assert.equal(j.realisedProfit(), 9.79);
   assert.deepEqual([...j.lastExitCandles()], [['BTC/USDT', 1_000_600_000]]);
-  assert.throws(() => j.recordExit(a, { ...closed }, null), /trade \d+ is not open/);
+  await assert.rejects(j.recordExit(a, { ...closed }, null), /trade \d+ is not open/);
   await j.stop();
 
   const db = new Database(path, { readonly: true });
@@ -96,8 +96,8 @@ test('the schema refuses a second open trade for a pair, and the failed transact
   const path = journalPath(tempDir(t));
   const j = new Journal(path);
   await j.start();
-  j.recordEntry(newTrade('BTC/USDT'), null);
-  assert.throws(() => j.recordEntry(newTrade('BTC/USDT'), event('BTC/USDT', 'entered')), /UNIQUE/);
+  await j.recordEntry(newTrade('BTC/USDT'), null);
+  await assert.rejects(j.recordEntry(newTrade('BTC/USDT'), event('BTC/USDT', 'entered')), /UNIQUE/);
   await j.stop();
   const db = new Database(path, { readonly: true });
   assert.equal(db.prepare('SELECT COUNT(*) FROM orders').pluck().get(), 1);
@@ -139,7 +139,7 @@ test('a journal of an older ft-edge is migrated in place; its trades are kept, w
   const [old] = j.openTrades();
   assert.equal(old?.pair, 'BTC/USDT');
   assert.equal(old?.openedAt, null);
-  const fresh = j.recordEntry(newTrade('ETH/USDT', { openedAt: 12345 }), null);
+  const fresh = await j.recordEntry(newTrade('ETH/USDT', { openedAt: 12345 }), null);
   assert.equal(readTrades(path, 'open').find((x) => x.id === fresh.id)?.openedAt, 12345);
   const check = new Database(path, { readonly: true });
   assert.equal(check.pragma('user_version', { simple: true }), SCHEMA_VERSION);

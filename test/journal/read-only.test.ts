@@ -30,7 +30,7 @@ test('a journal on a read-only file system: trades still read, the daemon names 
   const path = journalPath(dir);
   const j = new Journal(path);
   await j.start();
-  for (let i = 0; i < 32; i++) j.recordEntry(trade(`P${i}/USDT`), null);
+  for (let i = 0; i < 32; i++) await j.recordEntry(trade(`P${i}/USDT`), null);
   await j.stop();
   execFileSync('mount', ['-o', 'remount,ro', dir]);
   // Plain read-only SQLite cannot open a WAL journal here (no -shm file can be made): "unable to open database file".
