@@ -32,6 +32,10 @@ ${CONFIG_HELP}`,
       if (source !== shipped) err(`${source === 'automatic' ? 'automatic' : `from ${source}`}: ${keys.join(', ')}`);
     }
     err(`the rest: ft-edge's defaults (${shipped})`);
+    const c = loaded.config;
+    err(c.live === null
+      ? 'live trading: off (dry_run true: paper trades only)'
+      : `live trading: ON: real orders on ${c.live.exchange} ${c.trading_mode}, stake currency ${c.stake_currency}`);
     process.stdout.write(JSON.stringify(maskSecrets(loaded.config), null, 2) + '\n');
     err('configuration is valid');
     return EXIT.ok;

@@ -9,5 +9,6 @@ export { suggestion } from './validator.js';
 export { parseLedDevice, type LedDevice } from './led-device.js';
 export { configJsonSchema } from './json-schema.js';
 export type {
-  ApplianceConfig, Config, ExternalMessageConsumerConfig, LedConfig, MinimalRoi, ProducerConfig,
+  ApplianceConfig, Config, ExchangeConfig, ExternalMessageConsumerConfig, LedConfig, LiveAccount, MinimalRoi, ProducerConfig,
 } from './types.js';
+export { LIVE_EXCHANGES } from './live-account.js';

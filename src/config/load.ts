@@ -16,7 +16,8 @@ import { automaticDatadir, automaticSocket, ETC_DIR, SHIPPED_CONFIG_DIR, SHIPPED
 import { configSpec, ledsSpec } from './schema.js';
 import { validated } from './schema-builder.js';
 import { exposure, ioReason, resolveTokens } from './tokens.js';
-import type { Config, LedConfig } from './types.js';
+import { resolveLiveAccount } from './live-account.js';
+import type { Config, ExchangeConfig, LedConfig, ValidatedConfig } from './types.js';
 import { checkConsistency } from './consistency.js';
 import { formatPath, isPlainObject, replacePaths, type Path, type Problem } from './validator.js';
 
@@ -85,17 +86,26 @@ export function loadConfig(opts: LoadOptions = {}): LoadResult {
   warnExposedTokenFiles(layers, warnings);
   if (problems.length > 0) return fail(format(problems, layers), layers);
   // Tokens are resolved only for a producer list that passed the schema.
-  const { $schema: _, ...rest } = valid;
+  const { $schema: _, exchange, ...rest } = valid;
   const emc = valid.external_message_consumer;
   const producers = resolveTokens(emc.producers, env['CREDENTIALS_DIRECTORY'], [EMC, 'producers'], problems, warnings);
+  const live = resolveLiveAccount(valid, env['CREDENTIALS_DIRECTORY'], problems, warnings);
   if (problems.length > 0) return fail(format(problems, layers), layers);
   const config: Config = {
     ...rest,
     external_message_consumer: { ...emc, producers },
     control: { socket: valid.control.socket ?? automaticSocket(env) },
     datadir: valid.datadir ?? automaticDatadir(env),
+    exchange: exchange === undefined ? undefined : withoutSecrets(exchange),
+    live,
   };
   return { ok: true, config, warnings, sources: layers.map((l) => l.name), origins: origins(config, layers) };
+}
+
+/** The exchange block with its secrets left out (they are in Config.live, resolved). */
+function withoutSecrets(e: NonNullable<ValidatedConfig['exchange']>): ExchangeConfig {
+  const { key: _k, secret: _s, password: _p, uid: _u, key_file: _kf, secret_file: _sf, ...rest } = e;
+  return rest;
 }
 
 /** `freqtrade_config` as a list of files (the schema checks it once everything is merged). */
@@ -121,6 +131,7 @@ function ignoreFreqtradeOnlyKeys(own: readonly Layer[], warnings: string[]): voi
 function origins(config: Config, layers: readonly Layer[]): Record<string, string> {
   const out: Record<string, string> = {};
   const walk = (v: unknown, path: string[]): void => {
+    if (v === undefined || (path.length === 1 && !Object.hasOwn(configSpec.fields, path[0]!))) return; // derived (live)
     if (isPlainObject(v) && Object.keys(v).length > 0 && !replacePaths(configSpec).some((r) => r.join('.') === path.join('.'))) {
       for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
       return;

@@ -4,8 +4,8 @@
  */
 import { isPlainObject } from './validator.js';
 
-/** ws_token, api_token, secret, password ... but not ws_token_file (a path). */
-const SECRET_KEY = /(^|_)(token|secret|password)$/i;
+/** ws_token, secret, password, key, jwt_secret_key ... but not ws_token_file or key_file (paths). */
+const SECRET_KEY = /(^|_)(token|secret|password|key)$/i;
 
 export const MASK = '***';
 

@@ -4,8 +4,8 @@
  * editors. The specs stay plain data: validator.ts walks them and knows nothing of the types.
  */
 import {
-  validate, type ArraySpec, type BooleanSpec, type NumberSpec, type ObjectSpec, type OneOfSpec, type Path, type Problem,
-  type RecordSpec, type Spec, type StringSpec,
+  validate, type ArraySpec, type BooleanSpec, type JsonSpec, type NumberSpec, type ObjectSpec, type OneOfSpec, type Path,
+  type Problem, type RecordSpec, type Spec, type StringSpec,
 } from './validator.js';
 
 /** A spec that accepts values of type T (the field exists only in the type system). */
@@ -70,6 +70,11 @@ export function record<V extends AnyTyped>(
 /** The first option whose JSON type matches the value decides. */
 export function oneOf<const O extends readonly AnyTyped[]>(options: O, opts: Omit<Options<OneOfSpec>, 'options'> = {}): Typed<OneOfSpec, Infer<O[number]>> {
   return { kind: 'oneOf', options, ...opts };
+}
+
+/** Any JSON value, handed on as it is (a library's own options). */
+export function json(opts: Omit<Options<JsonSpec>, never> = {}): Typed<JsonSpec, unknown> {
+  return { kind: 'json', ...opts };
 }
 
 /** null is accepted too (ft-edge's "automatic", or "the strategy's"). */
@@ -142,6 +147,8 @@ export function toJsonSchema(spec: Spec, required = false): Record<string, unkno
     case 'oneOf':
       out['anyOf'] = [...spec.options.map((o) => toJsonSchema(o)), ...(spec.nullable === true ? [{ type: 'null' }] : [])];
       break;
+    case 'json':
+      break; // anything
   }
   return out;
 }

@@ -11,7 +11,7 @@ import {
 } from '../protocol/index.js';
 import { parseLedDevice } from './led-device.js';
 import {
-  array, boolean, checked, integer, literal, nullable, number, object, oneOf, optional, record, string, withDefault,
+  array, boolean, checked, integer, json, literal, nullable, number, object, oneOf, optional, record, string, withDefault,
 } from './schema-builder.js';
 
 /** sun_path holds 108 bytes including the terminating NUL. */
@@ -78,6 +78,37 @@ const ledSpec = object({
 /** appliance.leds, also read on its own by `ft-edge alarm` (load.ts loadLeds). */
 export const ledsSpec = array(ledSpec, { uniqueBy: 'device', description: 'Status LEDs; empty (the default) = no LEDs.' });
 
+/** freqtrade's exchange block: the account ft-edge trades live on (dry_run false), and keys freqtrade reads there. */
+export const exchangeSpec = object({
+  name: checked(string({ description: 'The ccxt exchange id ("binance").' }), (n) => (/^[a-z0-9]+$/.test(n) ? undefined : 'must be a ccxt exchange id like "binance"')),
+  key: optional(string({ description: 'API key. Never logged; key_file or the systemd credential exchange_key keep it out of the config.' })),
+  secret: optional(string({ description: 'API secret. Never logged; secret_file or the systemd credential exchange_secret keep it out of the config.' })),
+  password: optional(string({ description: 'API passphrase, for exchanges that have one.' })),
+  uid: optional(string({ description: 'Account uid, for exchanges that want one.' })),
+  key_file: optional(absolutePath('A file holding the API key (readable by the service only).')),
+  secret_file: optional(absolutePath('A file holding the API secret (readable by the service only).')),
+  ccxt_config: optional(record(json(), { replace: true, description: "Options merged into ccxt's exchange constructor, as freqtrade does (urls, timeout, ...)." })),
+  ccxt_async_config: optional(record(json(), { replace: true, description: 'As ccxt_config (freqtrade uses it for its async client; ft-edge merges both).' })),
+  ccxt_sync_config: optional(record(json(), { replace: true, description: 'Accepted as freqtrade has it; merged like ccxt_config.' })),
+  markets_refresh_interval: withDefault(integer({ min: 1, max: 1440, description: 'Minutes between reloads of the markets (precision and limits; freqtrade default 60).' }), 60),
+  outdated_offset: optional(integer({ min: 0, max: 1440, description: "freqtrade's exchange.outdated_offset, minutes: how much older than two timeframes a last candle may be for an entry." })),
+  pair_whitelist: optional(array(string(), { description: "A consumer trades the producer's whitelist; accepted as freqtrade has it, not used." })),
+  pair_blacklist: optional(array(string(), { description: 'Pairs never entered.' })),
+  skip_pair_validation: optional(boolean()),
+  log_responses: optional(boolean()),
+  unknown_fee_rate: optional(number({ min: 0 })),
+  enable_ws: optional(boolean()),
+}, { description: "freqtrade's exchange block." });
+
+const pricingSpec = (side: 'entry' | 'exit') => object({
+  price_side: literal(['ask', 'bid', 'same', 'other'], { description: `Which ticker side an ${side} order is priced at ("same": the order's own side).` }),
+  price_last_balance: number({ min: 0, max: 1, description: 'How far towards the last price a limit price moves from the side price (0..1).' }),
+  use_order_book: checked(boolean({ description: 'Price from the order book (not supported yet: the ticker is used).' }),
+    (v) => (v ? 'is not supported yet: price from the ticker (use_order_book false)' : undefined)),
+  order_book_top: optional(integer({ min: 1, max: 50 })),
+  ...(side === 'entry' ? { check_depth_of_market: optional(json()) } : {}),
+});
+
 export const configSpec = object({
   $schema: optional(string({ description: 'The JSON Schema this file follows (for editors; ignored by ft-edge).' })),
   external_message_consumer: externalMessageConsumerSpec,
@@ -113,8 +144,28 @@ export const configSpec = object({
     description: "Overrides of the strategy's own parameters, key by key (e.g. {\"buy_rsi\": 25}).",
   }),
   timeframe: nullable(checked(string({ description: "freqtrade's timeframe: overrides the strategy's own ('5m'); null = the strategy's." }), timeframeProblem)),
-  dry_run: checked(boolean({ description: 'ft-edge trades dry-run only.' }),
-    (v) => (v ? undefined : 'must be true: ft-edge trades dry-run only, live trading is not supported')),
+  dry_run: boolean({ description: 'Paper trading (true, the default). false trades live on the exchange block\'s account.' }),
+  trading_mode: literal(['spot', 'margin', 'futures'], { description: "freqtrade's trading_mode; live trading is spot only (others stay dry-run)." }),
+  exchange: optional(exchangeSpec),
+  order_types: object({
+    entry: literal(['limit', 'market']),
+    exit: literal(['limit', 'market']),
+    emergency_exit: optional(literal(['limit', 'market'])),
+    force_exit: optional(literal(['limit', 'market'])),
+    force_entry: optional(literal(['limit', 'market'])),
+    stoploss: literal(['limit', 'market']),
+    stoploss_on_exchange: checked(boolean({ description: 'Stoploss orders on the exchange (not supported yet: stops are watched by ft-edge).' }),
+      (v) => (v ? 'is not supported yet: the stoploss is watched by ft-edge on every price it sees (stoploss_on_exchange false)' : undefined)),
+    stoploss_on_exchange_interval: optional(integer({ min: 1 })),
+  }, { description: "freqtrade's order_types: limit or market orders for entries, exits and stoploss exits (live trading)." }),
+  entry_pricing: pricingSpec('entry'),
+  exit_pricing: pricingSpec('exit'),
+  unfilledtimeout: object({
+    entry: number({ min: 0, description: 'An entry order not filled after this long is cancelled (unit below).' }),
+    exit: number({ min: 0, description: 'An exit order not filled after this long is cancelled, and placed again.' }),
+    unit: literal(['minutes', 'seconds']),
+    exit_timeout_count: integer({ min: 0, description: 'Exit cancels before an emergency exit; 0 = never (freqtrade).' }),
+  }, { description: "freqtrade's unfilledtimeout (live trading)." }),
   dry_run_wallet: number({ min: 0, aboveMin: true, description: 'The simulated wallet, in stake_currency.' }),
   stake_currency: checked(string({ description: 'The currency stakes are counted in ("USDT").' }),
     (s) => (/^[A-Za-z0-9]+$/.test(s) ? undefined : 'must be a currency code like "USDT"')),

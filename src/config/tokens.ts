@@ -49,31 +49,58 @@ function tokenOf(
   problems: Problem[],
   warnings: string[],
 ): string | undefined {
-  if (p.ws_token !== undefined && p.ws_token_file !== undefined) {
-    problems.push({ path, message: `producer ${JSON.stringify(p.name)}: set ws_token or ws_token_file, not both` });
+  // A name that is not a plain file name cannot have its own credential; it can still use ws_token.
+  const own = /^[A-Za-z0-9_.@-]+$/.test(p.name) && p.name !== '.' && p.name !== '..' ? [`ws_token_${p.name}`] : [];
+  const token = secretFrom({
+    value: p.ws_token, file: p.ws_token_file, credentials: [...own, 'ws_token'], what: `producer ${JSON.stringify(p.name)}`,
+    key: 'ws_token', path,
+  }, credentialsDir, problems, warnings);
+  if (token === null) {
+    problems.push({
+      path,
+      message:
+        `producer ${JSON.stringify(p.name)} has no token: set ws_token or ws_token_file, ` +
+        `or pass the systemd credential ws_token_${p.name} (LoadCredential=)`,
+    });
     return undefined;
   }
-  if (p.ws_token !== undefined) return p.ws_token.trim();
-  if (p.ws_token_file !== undefined) {
-    const exposed = exposure(p.ws_token_file);
-    if (exposed !== undefined) warnings.push(`${p.ws_token_file} holds a ws_token and ${exposed}`);
-    return readToken(p.ws_token_file, [...path, 'ws_token_file'], problems);
+  return token;
+}
+
+/** Where one secret may come from, first match winning. */
+export interface SecretSources {
+  /** Given in the configuration itself. */
+  readonly value: string | undefined;
+  /** `<key>_file`: a file holding it. */
+  readonly file: string | undefined;
+  /** systemd credential names (LoadCredential=), in $CREDENTIALS_DIRECTORY. */
+  readonly credentials: readonly string[];
+  /** Who it belongs to, for messages: 'producer "a"', 'the exchange'. */
+  readonly what: string;
+  /** Its key ('ws_token', 'key'); the file's key is `${key}_file`. */
+  readonly key: string;
+  readonly path: Path;
+}
+
+/** The secret (trimmed), null when no source has one, undefined when a source was wrong (a problem was pushed). */
+export function secretFrom(src: SecretSources, credentialsDir: string | undefined, problems: Problem[], warnings: string[]): string | null | undefined {
+  if (src.value !== undefined && src.file !== undefined) {
+    problems.push({ path: src.path, message: `${src.what}: set ${src.key} or ${src.key}_file, not both` });
+    return undefined;
+  }
+  if (src.value !== undefined) return src.value.trim();
+  if (src.file !== undefined) {
+    const exposed = exposure(src.file);
+    if (exposed !== undefined) warnings.push(`${src.file} holds a ${src.key} and ${exposed}`);
+    return readToken(src.file, [...src.path, `${src.key}_file`], problems);
   }
   if (credentialsDir !== undefined && credentialsDir !== '') {
-    // A name that is not a plain file name cannot have its own credential; it can still use ws_token.
-    const candidates = /^[A-Za-z0-9_.@-]+$/.test(p.name) && p.name !== '.' && p.name !== '..' ? [`ws_token_${p.name}`, 'ws_token'] : ['ws_token'];
-    for (const c of candidates) {
+    for (const c of src.credentials) {
       const file = join(credentialsDir, c);
-      if (exists(file)) return readToken(file, path, problems);
+      if (exists(file)) return readToken(file, src.path, problems);
     }
   }
-  problems.push({
-    path,
-    message:
-      `producer ${JSON.stringify(p.name)} has no token: set ws_token or ws_token_file, ` +
-      `or pass the systemd credential ws_token_${p.name} (LoadCredential=)`,
-  });
-  return undefined;
+  return null;
 }
 
 function readToken(file: string, path: Path, problems: Problem[]): string | undefined {

@@ -73,7 +73,12 @@ export interface OneOfSpec extends Common<unknown> {
   readonly options: readonly Spec[];
 }
 
-export type Spec = BooleanSpec | NumberSpec | StringSpec | ObjectSpec | ArraySpec | RecordSpec | OneOfSpec;
+/** Any JSON value, passed on as it is (options handed to a library, such as ccxt_config). */
+export interface JsonSpec extends Common<unknown> {
+  readonly kind: 'json';
+}
+
+export type Spec = BooleanSpec | NumberSpec | StringSpec | ObjectSpec | ArraySpec | RecordSpec | OneOfSpec | JsonSpec;
 
 /** Walks `value` against `spec`: returns the value with defaults filled in, and pushes problems. */
 export function validate(spec: Spec, value: unknown, problems: Problem[], root: Spec = spec, path: Path = []): unknown {
@@ -132,6 +137,8 @@ function validateValue(spec: Spec, value: unknown, problems: Problem[], root: Sp
         return out;
       }
       break;
+    case 'json':
+      return value;
     case 'oneOf': {
       const match = spec.options.find((o) => kindMatches(o, value));
       if (match !== undefined) return validate(match, value, problems, root, path);
@@ -213,6 +220,8 @@ export function describe(spec: Spec): string {
       return 'a list';
     case 'oneOf':
       return spec.options.map(describe).join(' or ');
+    case 'json':
+      return 'any JSON value';
   }
 }
 
@@ -229,6 +238,8 @@ function kindMatches(spec: Spec, value: unknown): boolean {
       return isPlainObject(value);
     case 'oneOf':
       return spec.options.some((o) => kindMatches(o, value));
+    case 'json':
+      return true;
   }
 }
 

@@ -104,6 +104,7 @@ describe('ft-edge check-config', () => {
       'from \\$NODE_CONFIG: external_message_consumer\\.enabled, external_message_consumer\\.producers',
       'automatic: control\\.socket, datadir',
       "the rest: ft-edge's defaults \\(.*config/default\\.json\\)",
+      'live trading: off \\(dry_run true: paper trades only\\)',
       'configuration is valid\n$',
     ].join('\n')));
   });

@@ -198,6 +198,30 @@ describe('loadConfig', () => {
     assert.ok(c.result.warnings.some((w) => w.startsWith('--NODE_CONFIG holds a ws_token and every user can read it in the process list')), JSON.stringify(c.result.warnings));
   });
 
+  it('live trading only with dry_run false and a whole account; the secrets from the block, files or credentials', () => {
+    const base = JSON.parse(enabled()) as Record<string, unknown>;
+    const with_ = (extra: Record<string, unknown>, env: Record<string, string> = {}) => load({ NODE_CONFIG: JSON.stringify({ ...base, ...extra }), ...env });
+    assert.equal(config(with_({})).live, null, 'dry_run true: no account, whatever the exchange block says');
+    assert.equal(config(with_({ exchange: { name: 'binance', key: SECRET, secret: SECRET } })).live, null);
+    assert.deepEqual(problems(with_({ dry_run: false })), [
+      'dry_run: is false, but there is no exchange block: live trading needs {"name": "binance", "key": ..., "secret": ...} (in $NODE_CONFIG)',
+    ]);
+    assert.deepEqual(problems(with_({ dry_run: false, exchange: { name: 'binance', key: 'k'.repeat(20) } })), [
+      'exchange: has no secret: live trading (dry_run false) needs them (secret, secret_file or the systemd credential exchange_secret) (in $NODE_CONFIG)',
+    ]);
+    assert.deepEqual(problems(with_({ dry_run: false, trading_mode: 'futures', exchange: { name: 'kraken', key: 'k', secret: 's' } })), [
+      'exchange.name: "kraken" is not supported for live trading yet (binance spot is); with dry_run true it trades on paper (in $NODE_CONFIG)',
+      'trading_mode: live trading is spot only for now: "futures" stays dry-run (dry_run true) (in $NODE_CONFIG)',
+    ]);
+    const creds = configDir({ exchange_key: `${SECRET}-key\n`, exchange_secret: `${SECRET}-secret\n` });
+    const live = config(with_({ dry_run: false, exchange: { name: 'binance', ccxt_config: { timeout: 5000 }, ccxt_async_config: { enableRateLimit: true } } }, { CREDENTIALS_DIRECTORY: creds }));
+    assert.deepEqual(live.live, {
+      exchange: 'binance', key: `${SECRET}-key`, secret: `${SECRET}-secret`, password: null, uid: null,
+      ccxt_config: { timeout: 5000, enableRateLimit: true }, markets_refresh_interval: 60,
+    });
+    assert.deepEqual(Object.keys(live.exchange ?? {}).sort(), ['ccxt_async_config', 'ccxt_config', 'markets_refresh_interval', 'name'], 'no secret outside live');
+  });
+
   it('reports a block of the wrong type without going further', () => {
     assert.deepEqual(problems(load({ NODE_CONFIG: JSON.stringify({ external_message_consumer: true }) })), [
       'external_message_consumer: expected an object, got true (in $NODE_CONFIG)',
@@ -274,7 +298,7 @@ describe('loadConfig', () => {
     assert.equal(cfg.strategy, 'UpstreamSignals', "freqtrade's strategy is a Python class: not taken");
     assert.notEqual(cfg.datadir, 'user_data/data', "freqtrade's datadir is its candle data: not taken");
     assert.deepEqual(c.result.warnings, [
-      `${ft}: freqtrade settings ft-edge does not implement, ignored: bot_name, datadir, exchange, pairlists, strategy, telegram`,
+      `${ft}: freqtrade settings ft-edge does not implement, ignored: bot_name, datadir, pairlists, strategy, telegram`,
     ]);
     assert.equal(c.result.sources[1], `${ft} (with ${join(dir, 'private.json')})`);
     assert.equal(c.result.origins['max_open_trades'], c.result.sources[1]);
