@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../src/log.js';
-import { Journal, journalPath } from '../src/journal/journal.js';
+import { Journal, journalPath } from '../src/journal/index.js';
 import type { ClosedTrade, NewTrade, OpenTrade, SignalEvent, TradeClose } from '../src/journal/trade.js';
 import { DryRunBroker, type Candle, type SignalRow } from '../src/strategy/dry-run-broker.js';
 

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createLogger } from '../src/log.js';
-import { Journal, journalPath } from '../src/journal/journal.js';
+import { Journal, journalPath } from '../src/journal/index.js';
 import type { NewTrade, OpenTrade, SignalEvent, TradeClose, ClosedTrade } from '../src/journal/trade.js';
 import { FrameStore } from '../src/store/index.js';
 import type { StrategyContext, StrategyDefinition } from '../src/strategy/api.js';

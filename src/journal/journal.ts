@@ -4,14 +4,14 @@
  * event loop (wal-sync.ts): when a record call's promise resolves, the decision is on disk and survives kill -9
  * and power loss; only then is it logged or acted on.
  */
-import { accessSync, constants, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { CandleType } from '../protocol/index.js';
-import { SCHEMA_VERSION, migrate } from './migrations.js';
+import { migrate } from './migrations.js';
+import { readOnlyFileSystem } from './read-only.js';
+import { SELECT_TRADES, rowToOrder, rowToTrade, type OrderRow, type TradeRow } from './trade-rows.js';
 import { WalSync } from './wal-sync.js';
-import type { ClosedTrade, NewTrade, OpenTrade, SignalEvent, Trade, TradeClose } from './trade.js';
+import type { ClosedTrade, NewOrder, NewTrade, OpenTrade, OrderRecord, SignalEvent, TradeClose } from './trade.js';
 
 export const JOURNAL_FILE = 'ft-edge.sqlite';
 
@@ -29,24 +29,42 @@ const CLOSE_TRADE = `UPDATE trades SET is_open = 0, close_rate = @closeRate, clo
   close_candle = @closeCandle, profit_abs = @profitAbs, profit_ratio = @profitRatio, exit_reason = @exitReason,
   closed_at = @closedAt
   WHERE id = @id AND is_open = 1`;
-const INSERT_ORDER = `INSERT INTO orders (trade_id, ft_order_side, is_entry, price, amount, cost, fee_cost, order_date)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?)`;
+const INSERT_ORDER = `INSERT INTO orders (trade_id, pair, ft_order_side, is_entry, order_type, client_order_id, status,
+  price, amount, filled, average, cost, fee_cost, fee_currency, order_date)
+  VALUES (@tradeId, @pair, @side, @isEntry, @type, @clientOrderId, @status, @price, @amount, @filled, @average, @cost,
+  @feeCost, @feeCurrency, @orderDate)`;
+const UPDATE_ORDER = `UPDATE orders SET exchange_order_id = @exchangeId, status = @status, filled = @filled,
+  average = @average, cost = @cost, fee_cost = @feeCost, fee_currency = @feeCurrency, updated_at = @updatedAt
+  WHERE id = @id`;
+const UPDATE_ENTRY = `UPDATE trades SET amount = @amount, open_rate = @openRate, stake_amount = @stakeAmount,
+  fee_open = @feeOpen, stop_loss = @stopLoss WHERE id = @id AND is_open = 1`;
 const INSERT_EVENT = `INSERT INTO signal_events (at, producer, pair, timeframe, candle_type, candle, signal, tag,
   outcome, detail, trade_id) VALUES (@at, @producer, @pair, @timeframe, @candleType, @candle, @signal, @tag,
   @outcome, @detail, @tradeId)`;
-const SELECT_TRADES = 'SELECT * FROM trades';
 
 type Stmt = Database.Statement;
 interface Statements {
   insertTrade: Stmt;
   closeTrade: Stmt;
   insertOrder: Stmt;
+  updateOrder: Stmt;
+  updateEntry: Stmt;
   insertEvent: Stmt;
   openTrades: Stmt;
   lastExits: Stmt;
   realised: Stmt;
   probeInsert: Stmt;
   probeDelete: Stmt;
+  instance: string;
+}
+
+/** A dry-run fill: an order that filled whole at once, fee in the stake currency. */
+function filledOrder(tradeId: number, pair: string, side: 'buy' | 'sell', isEntry: boolean, price: number, amount: number, feeRatio: number, at: number): Record<string, unknown> {
+  const cost = amount * price;
+  return {
+    tradeId, pair, side, isEntry: isEntry ? 1 : 0, type: 'market', clientOrderId: null, status: 'closed', price, amount,
+    filled: amount, average: price, cost, feeCost: cost * feeRatio, feeCurrency: null, orderDate: at,
+  };
 }
 
 /** The daemon's read-write journal. */
@@ -75,12 +93,15 @@ export class Journal {
         insertTrade: db.prepare(INSERT_TRADE),
         closeTrade: db.prepare(CLOSE_TRADE),
         insertOrder: db.prepare(INSERT_ORDER),
+        updateOrder: db.prepare(UPDATE_ORDER),
+        updateEntry: db.prepare(UPDATE_ENTRY),
         insertEvent: db.prepare(INSERT_EVENT),
         openTrades: db.prepare(`${SELECT_TRADES} WHERE is_open = 1 ORDER BY id`),
         lastExits: db.prepare('SELECT pair, MAX(close_candle) AS candle FROM trades WHERE is_open = 0 GROUP BY pair'),
         realised: db.prepare('SELECT COALESCE(SUM(profit_abs), 0) AS p FROM trades WHERE is_open = 0'),
         probeInsert: db.prepare('INSERT INTO journal_probe (id, at, pad) VALUES (1, ?, zeroblob(8192))'),
         probeDelete: db.prepare('DELETE FROM journal_probe'),
+        instance: (db.prepare("SELECT value FROM journal_meta WHERE key = 'instance'").get() as { value: string }).value,
       };
       await this.wal.start(); // the WAL file exists once the connection has used it (migrate)
       this.db = db;
@@ -127,8 +148,7 @@ export class Journal {
     const s = this.s();
     return this.durably(() => this.db!.transaction((): OpenTrade => {
       const id = Number(s.insertTrade.run({ ...t, isShort: t.isShort ? 1 : 0 }).lastInsertRowid);
-      const cost = t.amount * t.openRate;
-      s.insertOrder.run(id, t.isShort ? 'sell' : 'buy', 1, t.openRate, t.amount, cost, cost * t.feeOpen, t.openDate);
+      s.insertOrder.run(filledOrder(id, t.pair, t.isShort ? 'sell' : 'buy', true, t.openRate, t.amount, t.feeOpen, t.openDate));
       if (event !== null) s.insertEvent.run({ ...event, tradeId: id });
       return { ...t, id, isOpen: true };
     })());
@@ -139,12 +159,90 @@ export class Journal {
     const s = this.s();
     return this.durably(() => this.db!.transaction((): ClosedTrade => {
       if (s.closeTrade.run({ ...close, id: t.id }).changes !== 1) throw new Error(`trade ${t.id} is not open in the journal`);
-      const cost = t.amount * close.closeRate;
-      s.insertOrder.run(t.id, t.isShort ? 'buy' : 'sell', 0, close.closeRate, t.amount, cost, cost * t.feeClose, close.closeDate);
+      s.insertOrder.run(filledOrder(t.id, t.pair, t.isShort ? 'buy' : 'sell', false, close.closeRate, t.amount, t.feeClose, close.closeDate));
       if (event !== null) s.insertEvent.run({ ...event, tradeId: t.id });
       const { isOpen: _open, ...rest } = t;
       return { ...rest, ...close, isOpen: false };
     })());
+  }
+
+  /** This journal's random id: part of every client order id, so that no two journals ever send the same one. */
+  get instance(): string {
+    return this.s().instance;
+  }
+
+  /** A live trade and its entry order's intent, before the order is sent: the order's client id is in the record. */
+  async recordLiveEntry(t: NewTrade, o: NewOrder, event: SignalEvent | null, now: number): Promise<{ trade: OpenTrade; order: OrderRecord }> {
+    const s = this.s();
+    return this.durably(() => this.db!.transaction(() => {
+      const id = Number(s.insertTrade.run({ ...t, isShort: t.isShort ? 1 : 0 }).lastInsertRowid);
+      this.db!.prepare('UPDATE trades SET live = 1 WHERE id = ?').run(id);
+      if (event !== null) s.insertEvent.run({ ...event, tradeId: id });
+      return { trade: { ...t, id, isOpen: true as const }, order: this.insertIntent(id, o, now) };
+    })());
+  }
+
+  /** An order's intent for an open trade (its exits), before it is sent. */
+  async recordOrderIntent(tradeId: number, o: NewOrder, now: number): Promise<OrderRecord> {
+    return this.durably(() => this.db!.transaction(() => this.insertIntent(tradeId, o, now))());
+  }
+
+  private insertIntent(tradeId: number, o: NewOrder, now: number): OrderRecord {
+    const s = this.s();
+    const n = (this.db!.prepare('SELECT COUNT(*) AS n FROM orders WHERE trade_id = ?').get(tradeId) as { n: number }).n + 1;
+    const clientOrderId = `fte-${s.instance}-${tradeId}-${o.isEntry ? 'e' : 'x'}${n}`;
+    const rec: OrderRecord = {
+      ...o, id: 0, tradeId, clientOrderId, exchangeId: null, status: 'intent', filled: 0, average: null, cost: 0, feeCost: 0,
+      feeCurrency: null, orderDate: now, updatedAt: null,
+    };
+    const id = Number(s.insertOrder.run({ ...rec, isEntry: o.isEntry ? 1 : 0 }).lastInsertRowid);
+    return { ...rec, id };
+  }
+
+  /** What the exchange says of an order now. */
+  async updateOrder(o: OrderRecord): Promise<void> {
+    const s = this.s();
+    await this.durably(() => s.updateOrder.run(o));
+  }
+
+  /** An entry's fills so far: the trade holds what was bought, at what it cost. */
+  async updateEntry(t: OpenTrade): Promise<void> {
+    const s = this.s();
+    await this.durably(() => {
+      if (s.updateEntry.run(t).changes !== 1) throw new Error(`trade ${t.id} is not open in the journal`);
+    });
+  }
+
+  /** An entry that never filled: its trade goes, its order stays on record (without a trade). */
+  async dropTrade(tradeId: number): Promise<void> {
+    await this.durably(() => this.db!.transaction(() => {
+      this.db!.prepare('UPDATE orders SET trade_id = NULL WHERE trade_id = ?').run(tradeId);
+      this.db!.prepare('UPDATE signal_events SET trade_id = NULL WHERE trade_id = ?').run(tradeId);
+      this.db!.prepare('DELETE FROM trades WHERE id = ? AND is_open = 1').run(tradeId);
+    })());
+  }
+
+  /** Closes a live trade whose exit order (already on record) filled. */
+  async closeLiveTrade(t: OpenTrade, close: TradeClose, event: SignalEvent | null): Promise<ClosedTrade> {
+    const s = this.s();
+    return this.durably(() => this.db!.transaction((): ClosedTrade => {
+      if (s.closeTrade.run({ ...close, id: t.id }).changes !== 1) throw new Error(`trade ${t.id} is not open in the journal`);
+      if (event !== null) s.insertEvent.run({ ...event, tradeId: t.id });
+      const { isOpen: _open, ...rest } = t;
+      return { ...rest, ...close, isOpen: false };
+    })());
+  }
+
+  /** Orders whose fate is not settled: intents, open ones and unknown ones (start-up reconciles them). */
+  unsettledOrders(): OrderRecord[] {
+    return (this.db!.prepare("SELECT * FROM orders WHERE status IN ('intent', 'open', 'unknown') ORDER BY id").all() as OrderRow[]).map(rowToOrder);
+  }
+
+  /** The orders of the given trades, oldest first. */
+  ordersOf(tradeIds: readonly number[]): OrderRecord[] {
+    if (tradeIds.length === 0) return [];
+    const rows = this.db!.prepare(`SELECT * FROM orders WHERE trade_id IN (${tradeIds.map(() => '?').join(',')}) ORDER BY id`).all(...tradeIds) as OrderRow[];
+    return rows.map(rowToOrder);
   }
 
   /**
@@ -173,143 +271,3 @@ export class Journal {
   }
 }
 
-export type TradeFilter = 'all' | 'open' | 'closed';
-
-/**
- * Trades in a journal, read-only (the CLI; safe while the daemon writes). An absent file or a database
- * without the schema yet has no trades. Throws a one-line Error when the file cannot be read.
- */
-export function readTrades(path: string, filter: TradeFilter): Trade[] {
-  if (!existsSync(path)) return [];
-  try {
-    return readFrom(path, filter);
-  } catch (err) {
-    if ((err as { code?: string }).code !== 'SQLITE_CANTOPEN' || !readOnlyFileSystem(path)) {
-      throw new Error(`journal ${path}: ${(err as Error).message}`);
-    }
-  }
-  // A WAL database needs its -shm file, which a read-only file system (an SD card the kernel remounted read-only
-  // after errors) cannot get: read a copy instead (journals are small).
-  const copy = mkdtempSync(join(tmpdir(), 'ft-edge-journal-'));
-  try {
-    for (const suffix of ['', '-wal']) if (existsSync(path + suffix)) copyFileSync(path + suffix, join(copy, JOURNAL_FILE + suffix));
-    return readFrom(join(copy, JOURNAL_FILE), filter);
-  } catch (err) {
-    throw new Error(`journal ${path}: ${(err as Error).message}`);
-  } finally {
-    rmSync(copy, { recursive: true, force: true });
-  }
-}
-
-function readFrom(path: string, filter: TradeFilter): Trade[] {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) return [];
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`schema version ${version} is newer than this ft-edge understands (${SCHEMA_VERSION})`);
-    }
-    const where = filter === 'open' ? ' WHERE is_open = 1' : filter === 'closed' ? ' WHERE is_open = 0' : '';
-    return (db.prepare(`${SELECT_TRADES}${where} ORDER BY id`).all() as TradeRow[]).map(rowToTrade);
-  } finally {
-    db.close();
-  }
-}
-
-/** Whether the file system holding `path` refuses writes (EROFS), tested without writing anything. */
-function readOnlyFileSystem(path: string): boolean {
-  try {
-    accessSync(dirname(path), constants.W_OK);
-    return false;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EROFS';
-  }
-}
-
-interface TradeRow {
-  id: number;
-  strategy: string;
-  producer: string;
-  pair: string;
-  timeframe: string;
-  candle_type: string;
-  is_short: number;
-  is_open: number;
-  stake_currency: string;
-  stake_amount: number;
-  amount: number;
-  open_rate: number;
-  open_date: number;
-  open_candle: number;
-  fee_open: number;
-  fee_close: number;
-  stop_loss: number;
-  enter_tag: string | null;
-  close_rate: number | null;
-  close_date: number | null;
-  close_candle: number | null;
-  profit_abs: number | null;
-  profit_ratio: number | null;
-  exit_reason: string | null;
-  opened_at: number | null;
-  closed_at: number | null;
-}
-
-function rowToTrade(r: TradeRow): Trade {
-  const base: NewTrade & { id: number } = {
-    id: r.id,
-    strategy: r.strategy,
-    producer: r.producer,
-    pair: r.pair,
-    timeframe: r.timeframe,
-    candleType: r.candle_type as CandleType,
-    isShort: r.is_short === 1,
-    stakeCurrency: r.stake_currency,
-    stakeAmount: r.stake_amount,
-    amount: r.amount,
-    openRate: r.open_rate,
-    openDate: r.open_date,
-    openCandle: r.open_candle,
-    feeOpen: r.fee_open,
-    feeClose: r.fee_close,
-    stopLoss: r.stop_loss,
-    enterTag: r.enter_tag,
-    openedAt: r.opened_at,
-  };
-  if (r.is_open === 1) return { ...base, isOpen: true };
-  // The schema's CHECK guarantees every close column of a closed trade is set.
-  return {
-    ...base,
-    isOpen: false,
-    closeRate: r.close_rate!,
-    closeDate: r.close_date!,
-    closeCandle: r.close_candle!,
-    profitAbs: r.profit_abs!,
-    profitRatio: r.profit_ratio!,
-    exitReason: r.exit_reason!,
-    closedAt: r.closed_at,
-  };
-}
-
-/**
- * SQLite's online backup of the journal at `path` into a new file `to` (consistent while the daemon writes),
- * then an integrity check of the copy. Throws a one-line Error.
- */
-export async function backupJournal(path: string, to: string): Promise<{ trades: number; bytes: number }> {
-  const db = new Database(path, { readonly: true, fileMustExist: true });
-  try {
-    await db.backup(to);
-  } finally {
-    db.close();
-  }
-  const copy = new Database(to, { readonly: true, fileMustExist: true });
-  try {
-    const check = copy.pragma('integrity_check', { simple: true });
-    if (check !== 'ok') throw new Error(`the copy failed its integrity check: ${String(check)}`);
-    const trades = (copy.prepare('SELECT COUNT(*) AS n FROM trades').get() as { n: number }).n;
-    const bytes = (copy.pragma('page_count', { simple: true }) as number) * (copy.pragma('page_size', { simple: true }) as number);
-    return { trades, bytes };
-  } finally {
-    copy.close();
-  }
-}

@@ -73,6 +73,42 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE journal_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, pad BLOB NOT NULL) STRICT;
   `,
+  // 4: live orders. Every order has a state and, when live, the client order id it was placed under (derived from
+  // this journal's random instance id, so no two journals ever send the same one) and the exchange's order id. An
+  // entry that never filled leaves its trade and keeps its order (trade_id NULL). trades.live marks real trades.
+  `
+  CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;
+  INSERT INTO journal_meta (key, value) VALUES ('instance', lower(hex(randomblob(4))));
+  CREATE TABLE orders_v4 (
+    id                INTEGER PRIMARY KEY,
+    trade_id          INTEGER REFERENCES trades (id),
+    pair              TEXT    NOT NULL,
+    ft_order_side     TEXT    NOT NULL CHECK (ft_order_side IN ('buy', 'sell')),
+    is_entry          INTEGER NOT NULL CHECK (is_entry IN (0, 1)),
+    order_type        TEXT    NOT NULL CHECK (order_type IN ('limit', 'market')),
+    client_order_id   TEXT    UNIQUE,
+    exchange_order_id TEXT,
+    status            TEXT    NOT NULL CHECK (status IN ('intent', 'open', 'unknown', 'closed', 'canceled', 'expired', 'rejected')),
+    price             REAL    NOT NULL,
+    amount            REAL    NOT NULL,
+    filled            REAL    NOT NULL,
+    average           REAL,
+    cost              REAL    NOT NULL,
+    fee_cost          REAL    NOT NULL,
+    fee_currency      TEXT,
+    order_date        INTEGER NOT NULL,
+    updated_at        INTEGER
+  ) STRICT;
+  INSERT INTO orders_v4 (id, trade_id, pair, ft_order_side, is_entry, order_type, status, price, amount, filled, average,
+    cost, fee_cost, order_date)
+    SELECT o.id, o.trade_id, t.pair, o.ft_order_side, o.is_entry, 'market', 'closed', o.price, o.amount, o.amount,
+      o.price, o.cost, o.fee_cost, o.order_date
+    FROM orders o JOIN trades t ON t.id = o.trade_id;
+  DROP TABLE orders;
+  ALTER TABLE orders_v4 RENAME TO orders;
+  CREATE INDEX orders_by_trade ON orders (trade_id);
+  ALTER TABLE trades ADD COLUMN live INTEGER NOT NULL DEFAULT 0 CHECK (live IN (0, 1));
+  `,
 ];
 
 /** Schema version this build writes. */

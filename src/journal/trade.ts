@@ -67,3 +67,40 @@ export interface SignalEvent {
   /** Why a signal was refused. */
   readonly detail: string | null;
 }
+
+/** What an order was asked to be (the rest is the exchange's answer). */
+export interface NewOrder {
+  readonly pair: string;
+  readonly side: 'buy' | 'sell';
+  readonly isEntry: boolean;
+  readonly type: 'limit' | 'market';
+  /** The limit price, or the price the market order was decided at. */
+  readonly price: number;
+  /** Base currency. */
+  readonly amount: number;
+}
+
+/**
+ * An order as the journal knows it. `intent`: committed before it is sent; `unknown`: sent, but no clear answer
+ * came (it is looked up by its client order id, never sent again); then the exchange's own states.
+ */
+export type OrderStatus = 'intent' | 'open' | 'unknown' | 'closed' | 'canceled' | 'expired' | 'rejected';
+
+export interface OrderRecord extends NewOrder {
+  readonly id: number;
+  /** null for an entry order whose trade never filled. */
+  readonly tradeId: number | null;
+  /** The id the order is placed under (live orders; null for dry-run fills). */
+  readonly clientOrderId: string | null;
+  readonly exchangeId: string | null;
+  readonly status: OrderStatus;
+  readonly filled: number;
+  readonly average: number | null;
+  /** Quote spent or received. */
+  readonly cost: number;
+  /** Fees, in fee_currency (null: the stake currency, as dry-run fees are). */
+  readonly feeCost: number;
+  readonly feeCurrency: string | null;
+  readonly orderDate: number;
+  readonly updatedAt: number | null;
+}

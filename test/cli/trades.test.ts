@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Journal, journalPath } from '../../src/journal/journal.js';
+import { Journal, journalPath } from '../../src/journal/index.js';
 import type { NewTrade } from '../../src/journal/trade.js';
 import { duration, formatTrades } from '../../src/cli/trades.js';
 import { cli } from './run-cli.js';

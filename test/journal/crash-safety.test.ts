@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
-import { Journal, journalPath } from '../../src/journal/journal.js';
+import { Journal, journalPath } from '../../src/journal/index.js';
 
 const ROUNDS = 20;
 const journalModule = pathToFileURL(join(import.meta.dirname, '../../src/journal/journal.js')).href;

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
+import { Journal, journalPath, readTrades } from '../../src/journal/index.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../src/journal/migrations.js';
 import type { NewTrade, SignalEvent } from '../../src/journal/trade.js';
 
@@ -40,7 +40,7 @@ test('a new journal is created in the state directory, WAL (commits synced off t
   assert.equal(db.pragma('user_version', { simple: true }), SCHEMA_VERSION);
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['journal_probe', 'orders', 'signal_events', 'trades']);
+  assert.deepEqual(tables, ['journal_meta', 'journal_probe', 'orders', 'signal_events', 'trades']);
   db.close();
   // synchronous is per connection: check what the journal sets on its own.
   const j2 = new Journal(journalPath(dir));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/log.js';
-import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
+import { Journal, journalPath, readTrades } from '../../src/journal/index.js';
 import { DryRunBroker, type Candle, type SignalRow, type TradingSettings } from '../../src/strategy/dry-run-broker.js';
 import { parseRoi, type RoiTable } from '../../src/strategy/trade-math.js';
 import type { CandleType } from '../../src/protocol/index.js';
@@ -211,7 +211,7 @@ test('a journal that cannot be written (full): said at once, no entries, the exi
   const db = journal['db']!;
   db.pragma(`max_page_count = ${db.pragma('page_count', { simple: true }) as number}`);
   // ...and the room left in its pages is used up first: rows of every table an exit writes, until none fits.
-  const fill = db.prepare('INSERT INTO orders (trade_id, ft_order_side, is_entry, price, amount, cost, fee_cost, order_date) VALUES (1, ?, 0, 1, 1, 1, 0, 0)');
+  const fill = db.prepare("INSERT INTO orders (trade_id, pair, ft_order_side, is_entry, order_type, status, price, amount, filled, cost, fee_cost, order_date) VALUES (1, 'BTC/USDT', ?, 0, 'market', 'closed', 1, 1, 1, 1, 0, 0)");
   assert.throws(() => {
     for (let i = 0; i < 1_000_000; i++) fill.run('sell');
   }, { code: 'SQLITE_FULL' });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger } from '../../src/log.js';
-import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
+import { Journal, journalPath, readTrades } from '../../src/journal/index.js';
 import type { ClosedTrade } from '../../src/journal/trade.js';
 import { DryRunBroker, type TradingSettings } from '../../src/strategy/dry-run-broker.js';
 import { StrategyRuntime, type RuntimeOptions } from '../../src/strategy/runtime.js';

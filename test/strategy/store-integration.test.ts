@@ -9,7 +9,7 @@ import { FrameStore } from '../../src/store/index.js';
 import type { PairKey } from '../../src/protocol/index.js';
 import { parseEnvelope } from '../../src/wire/envelope.js';
 import { FrameDecoder } from '../../src/wire/frame-decoder.js';
-import { Journal, journalPath, readTrades } from '../../src/journal/journal.js';
+import { Journal, journalPath, readTrades } from '../../src/journal/index.js';
 import type { ClosedTrade } from '../../src/journal/trade.js';
 import { DryRunBroker } from '../../src/strategy/dry-run-broker.js';
 import { FrameContext } from '../../src/strategy/frame-context.js';
