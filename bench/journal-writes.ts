@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { createLogger } from '../src/log.js';
 import { Journal, journalPath } from '../src/journal/index.js';
 import type { ClosedTrade, NewTrade, OpenTrade, SignalEvent, TradeClose } from '../src/journal/trade.js';
-import { DryRunBroker, type Candle, type SignalRow } from '../src/strategy/dry-run-broker.js';
+import { DryRunBroker } from '../src/strategy/dry-run-broker.js';
+import type { Candle, SignalRow } from '../src/strategy/broker.js';
 
 const PAIRS = Array.from({ length: 100 }, (_, i) => `P${i}/USDT`);
 const M5 = 300_000;

@@ -1,194 +1,36 @@
 /**
- * Dry-run trading with freqtrade's meanings: a simulated wallet, stake sizing, one open trade per pair,
- * exits by stoploss, ROI and exit signal, fees on both sides. Fills happen at the close of the candle that
- * triggered them (a stop at its stop price). Every decision is on disk in the journal before it counts: the
- * calls resolve once it is, and the runtime makes them one after another.
+ * Dry-run trading with freqtrade's meanings: a simulated wallet, fees on both sides. Fills happen at the close
+ * of the candle that triggered them (a stop at its stop price), in full, as soon as the journal holds them.
  */
-import type { Logger } from '../log.js';
-import type { PairKey } from '../protocol/index.js';
-import type { ClosedTrade, Journal, OpenTrade, SignalEvent, TradeClose } from '../journal/index.js';
-import {
-  profitAbs, profitRatio, roiAt, stopFillRate, stopPrice, stopReached, tradeMinutes, type RoiTable,
-} from './trade-math.js';
+import type { ClosedTrade, OpenTrade, TradeClose } from '../journal/index.js';
+import { Broker, fmt, side, type Candle, type SignalRow } from './broker.js';
+import { profitAbs, profitRatio, stopPrice } from './trade-math.js';
 
-/** freqtrade's trading settings, resolved (see trading-settings.ts). */
-export interface TradingSettings {
-  /** Strategy name recorded with each trade. */
-  readonly strategy: string;
-  readonly dry_run_wallet: number;
-  readonly stake_currency: string;
-  /** Stake per trade, or 'unlimited': the wallet shared among the free trade slots. */
-  readonly stake_amount: number | 'unlimited';
-  /** Infinity for freqtrade's -1. */
-  readonly max_open_trades: number;
-  /** Share of the wallet that may be staked (freqtrade's default 0.99). */
-  readonly tradable_balance_ratio: number;
-  /** Fee ratio per side. */
-  readonly fee: number;
-  readonly minimal_roi: RoiTable;
-  /** Negative ratio of the open rate. */
-  readonly stoploss: number;
-}
+export class DryRunBroker extends Broker {
+  readonly live = false;
 
-/** The last closed candle of a key. */
-export interface Candle {
-  readonly producer: string;
-  readonly key: PairKey;
-  /** Open time, epoch ms (the frame's `date`). */
-  readonly date: number;
-  /** When it closed: the simulated fill time. */
-  readonly closeTime: number;
-  readonly open: number;
-  readonly high: number;
-  readonly low: number;
-  readonly close: number;
-}
-
-/** The strategy's signals on that candle. */
-export interface SignalRow {
-  readonly enterLong: boolean;
-  readonly exitLong: boolean;
-  readonly enterShort: boolean;
-  readonly exitShort: boolean;
-  readonly enterTag: string | null;
-  readonly exitTag: string | null;
-}
-
-export interface LastDecision {
-  /** Wall-clock time, epoch ms. */
-  readonly at: number;
-  readonly pair: string;
-  readonly action: 'entered' | 'exited' | 'refused';
-  readonly detail: string;
-}
-
-export interface BrokerStatus {
-  readonly open_trades: number;
-  readonly max_open_trades: number | null;
-  readonly stake_currency: string;
-  readonly realised_profit: number;
-  readonly available_stake: number;
-  readonly last_decision: LastDecision | null;
-}
-
-/** Told when the journal cannot be written (why) and when it can again (null). */
-export type JournalHealthListener = (problem: string | null) => void;
-
-/** Told after the journal committed a trade's opening or closing. */
-export type TradeListener = (...change: readonly ['opened', OpenTrade] | readonly ['closed', ClosedTrade]) => void;
-
-export class DryRunBroker {
-  private readonly open = new Map<string, OpenTrade>();
-  private readonly lastExitCandle = new Map<string, number>();
-  private readonly refusedCandle = new Map<string, number>();
-  private realised = 0;
-  private lastDecision: LastDecision | null = null;
-  /** Why the last journal write failed, until one succeeds: entries wait, exits are retried. */
-  private journalFailure: string | null = null;
-
-  constructor(
-    private readonly settings: TradingSettings,
-    private readonly journal: Journal,
-    private readonly log: Logger,
-    private readonly now: () => number = Date.now,
-    private readonly onTrade: TradeListener = () => {},
-    private readonly onJournal: JournalHealthListener = () => {},
-  ) {}
-
-  /** Why the journal cannot be written, or null. */
-  get journalProblem(): string | null {
-    return this.journalFailure;
+  protected totalStake(): number {
+    return this.settings.dry_run_wallet + this.realised;
   }
 
-  /** Whether the journal can be written now (a write is tried while it could not be). */
-  async journalWritable(): Promise<boolean> {
-    if (this.journalFailure === null) return true;
-    try {
-      await this.journal.probe(this.now());
-    } catch (err) {
-      this.journalFailed(err);
-      return false;
-    }
-    this.journalWorks();
-    return true;
-  }
-
-  private journalFailed(err: unknown): void {
-    const why = `the journal cannot be written (${(err as Error).message}): no entries until it can; exits are retried`;
-    if (why === this.journalFailure) return;
-    this.journalFailure = why;
-    this.onJournal(why);
-  }
-
-  private journalWorks(): void {
-    if (this.journalFailure === null) return;
-    this.journalFailure = null;
-    this.log.info('the journal can be written again: entries resume');
-    this.onJournal(null);
-  }
-
-  /** Resumes from the journal: open trades, realised profit, the candles pairs last exited on. */
-  async start(): Promise<void> {
-    this.open.clear();
-    for (const t of this.journal.openTrades()) this.open.set(t.pair, t);
-    this.lastExitCandle.clear();
-    for (const [pair, candle] of this.journal.lastExitCandles()) this.lastExitCandle.set(pair, candle);
-    this.realised = this.journal.realisedProfit();
-    if (this.open.size > 0) {
-      this.log.info(`resumed ${this.open.size} open trade(s): ${[...this.open.keys()].join(', ')}`);
-    }
-  }
-
-  async stop(): Promise<void> {}
-
-  openTrade(pair: string): OpenTrade | undefined {
-    return this.open.get(pair);
-  }
-
-  openTrades(): IterableIterator<OpenTrade> {
-    return this.open.values();
-  }
-
-  /** Whether a new trade would be refused for want of a slot. */
-  slotsFull(): boolean {
-    return this.open.size >= this.settings.max_open_trades;
-  }
-
-  /**
-   * Closes the pair's open trade when this candle (later than its entry candle) reached the stop, met the ROI
-   * table at its close, or carries the exit signal for the trade's side without the entry signal. Returns
-   * the closed trade, or null.
-   */
   async exit(c: Candle, s: SignalRow | null): Promise<ClosedTrade | null> {
     const t = this.open.get(c.key.pair);
-    if (t === undefined || !sameKey(t, c) || c.date <= t.openCandle) return null;
-    let rate: number;
-    let reason: string;
-    let signal: SignalEvent['signal'] | null = null;
-    const exitSignal = s !== null && (t.isShort ? s.exitShort && !s.enterShort : s.exitLong && !s.enterLong);
-    if (stopReached(t.stopLoss, c.low, c.high, t.isShort)) {
-      rate = stopFillRate(t.stopLoss, c.open, t.isShort);
-      reason = 'stop_loss';
-    } else if (this.roiReached(t, c)) {
-      rate = c.close;
-      reason = 'roi';
-    } else if (exitSignal) {
-      rate = c.close;
-      reason = s!.exitTag ?? 'exit_signal';
-      signal = t.isShort ? 'exit_short' : 'exit_long';
-    } else {
-      return null;
-    }
+    const d = t === undefined ? null : this.exitDecision(t, c, s);
+    if (t === undefined || d === null) return null;
+    return this.close(t, d.rate, d.reason, c.closeTime, c.date, d.signal === null ? null : this.event(c, d.signal, s!.exitTag, 'exited', null));
+  }
+
+  async forceExit(t: OpenTrade, rate: number | null): Promise<string> {
+    if (rate === null) return `#${t.id} ${t.pair}: no price seen yet for it; not exited`;
+    const closed = await this.close(t, rate, 'force_exit', this.now(), t.openCandle + 1, null);
+    return closed === null ? `#${t.id} ${t.pair}: the exit could not be journaled; still open` : `#${t.id} ${t.pair}: exited at ${rate}`;
+  }
+
+  private async close(t: OpenTrade, rate: number, reason: string, at: number, candle: number, event: Parameters<typeof this.journal.recordExit>[2]): Promise<ClosedTrade | null> {
     const close: TradeClose = {
-      closeRate: rate,
-      closeDate: c.closeTime,
-      closeCandle: c.date,
-      profitAbs: profitAbs(t, rate),
-      profitRatio: profitRatio(t, rate),
-      exitReason: reason,
-      closedAt: this.now(),
+      closeRate: rate, closeDate: at, closeCandle: candle, profitAbs: profitAbs(t, rate), profitRatio: profitRatio(t, rate),
+      exitReason: reason, closedAt: this.now(),
     };
-    const event = signal === null ? null : this.event(c, signal, s!.exitTag, 'exited', null);
     let closed: ClosedTrade;
     try {
       closed = await this.journal.recordExit(t, close, event);
@@ -198,29 +40,17 @@ export class DryRunBroker {
       return null;
     }
     this.journalWorks();
-    this.open.delete(t.pair);
-    this.lastExitCandle.set(t.pair, c.date);
-    this.realised += closed.profitAbs;
-    const detail = `#${t.id} ${side(t.isShort)} at ${rate} (${reason}), profit ${fmt(closed.profitAbs)} ` +
-      `${t.stakeCurrency} (${(closed.profitRatio * 100).toFixed(2)} %)`;
-    this.decided(t.pair, 'exited', detail);
-    this.onTrade('closed', closed);
+    this.closed(t, closed, candle);
     return closed;
   }
 
-  /**
-   * Opens a trade on the candle's entry signal (freqtrade: enter_long without exit_long or enter_short; a short
-   * only where `shortAllowed`) unless the pair has a trade open or exited on this candle. A signal refused for
-   * want of a slot or of balance is journaled once per candle. Returns the new trade, or null.
-   */
   async enter(c: Candle, s: SignalRow, shortAllowed: boolean): Promise<OpenTrade | null> {
-    const isShort = shortAllowed && s.enterShort && !s.exitShort && !s.enterLong;
-    if (!isShort && !(s.enterLong && !s.exitLong && !s.enterShort)) return null;
-    const pair = c.key.pair;
-    if (this.open.has(pair) || c.date <= (this.lastExitCandle.get(pair) ?? -Infinity)) return null;
+    const dir = this.entrySide(s, shortAllowed);
+    if (dir === null || !this.mayEnter(c)) return null;
     if (!(await this.journalWritable())) return null; // durable before acting: no trade the journal cannot hold
+    const isShort = dir === 'short';
     const signal = isShort ? 'enter_short' : 'enter_long';
-    const stake = this.slotsFull() ? `max_open_trades (${this.settings.max_open_trades}) reached` : this.stake();
+    const stake = this.stake();
     if (typeof stake === 'string') {
       await this.refuse(c, signal, s.enterTag, stake);
       return null;
@@ -230,126 +60,21 @@ export class DryRunBroker {
     try {
       t = await this.journal.recordEntry(
         {
-          strategy: st.strategy,
-          producer: c.producer,
-          pair,
-          timeframe: c.key.timeframe,
-          candleType: c.key.candleType,
-          isShort,
-          stakeCurrency: st.stake_currency,
-          stakeAmount: stake,
-          amount: stake / c.close,
-          openRate: c.close,
-          openDate: c.closeTime,
-          openCandle: c.date,
-          feeOpen: st.fee,
-          feeClose: st.fee,
-          stopLoss: stopPrice(c.close, st.stoploss, isShort),
-          enterTag: s.enterTag,
-          openedAt: this.now(),
+          strategy: st.strategy, producer: c.producer, pair: c.key.pair, timeframe: c.key.timeframe, candleType: c.key.candleType,
+          isShort, stakeCurrency: st.stake_currency, stakeAmount: stake, amount: stake / c.close, openRate: c.close,
+          openDate: c.closeTime, openCandle: c.date, feeOpen: st.fee, feeClose: st.fee,
+          stopLoss: stopPrice(c.close, st.stoploss, isShort), enterTag: s.enterTag, openedAt: this.now(),
         },
         this.event(c, signal, s.enterTag, 'entered', null),
       );
     } catch (err) {
-      this.log.error(`${pair}: entry not recorded, no trade opened: ${(err as Error).message}`);
+      this.log.error(`${c.key.pair}: entry not recorded, no trade opened: ${(err as Error).message}`);
       this.journalFailed(err);
       return null;
     }
     this.journalWorks();
-    this.open.set(pair, t);
     const tag = t.enterTag === null ? '' : ` [${t.enterTag}]`;
-    this.decided(pair, 'entered', `#${t.id} ${side(isShort)} at ${t.openRate}${tag}, stake ${fmt(stake)} ${st.stake_currency}`);
-    this.onTrade('opened', t);
+    this.opened(t, `#${t.id} ${side(isShort)} at ${t.openRate}${tag}, stake ${fmt(stake)} ${st.stake_currency}`);
     return t;
   }
-
-  status(): BrokerStatus {
-    return {
-      open_trades: this.open.size,
-      max_open_trades: Number.isFinite(this.settings.max_open_trades) ? this.settings.max_open_trades : null,
-      stake_currency: this.settings.stake_currency,
-      realised_profit: Number(this.realised.toFixed(8)),
-      available_stake: Number(this.available().toFixed(8)),
-      last_decision: this.lastDecision,
-    };
-  }
-
-  /** freqtrade's available stake: (wallet + realised profit) x tradable_balance_ratio - stakes in open trades. */
-  private available(): number {
-    return (this.settings.dry_run_wallet + this.realised) * this.settings.tradable_balance_ratio - this.tiedUp();
-  }
-
-  private tiedUp(): number {
-    let sum = 0;
-    for (const t of this.open.values()) sum += t.stakeAmount;
-    return sum;
-  }
-
-  /** The stake for a new trade, or why there is none (freqtrade's get_trade_stake_amount). */
-  private stake(): number | string {
-    const available = this.available();
-    const st = this.settings;
-    if (st.stake_amount === 'unlimited') {
-      // Settings validation guarantees a finite max_open_trades with an unlimited stake.
-      const stake = Math.min((available + this.tiedUp()) / st.max_open_trades, available);
-      return stake > 0 ? stake : `no ${st.stake_currency} available to stake`;
-    }
-    if (st.stake_amount > available) {
-      return `available ${fmt(Math.max(available, 0))} ${st.stake_currency} is lower than stake_amount ${st.stake_amount}`;
-    }
-    return st.stake_amount;
-  }
-
-  private roiReached(t: OpenTrade, c: Candle): boolean {
-    const roi = roiAt(this.settings.minimal_roi, tradeMinutes(t.openDate, c.closeTime));
-    return roi !== undefined && profitRatio(t, c.close) > roi;
-  }
-
-  private async refuse(c: Candle, signal: SignalEvent['signal'], tag: string | null, reason: string): Promise<void> {
-    const pair = c.key.pair;
-    if (this.refusedCandle.get(pair) === c.date) return;
-    this.refusedCandle.set(pair, c.date);
-    try {
-      await this.journal.recordSignal(this.event(c, signal, tag, 'refused', reason));
-      this.journalWorks();
-    } catch (err) {
-      this.log.error(`${pair}: refused ${signal} not recorded: ${(err as Error).message}`);
-      this.journalFailed(err);
-    }
-    this.decided(pair, 'refused', `${signal}: ${reason}`);
-  }
-
-  private event(
-    c: Candle, signal: SignalEvent['signal'], tag: string | null, outcome: SignalEvent['outcome'], detail: string | null,
-  ): SignalEvent {
-    return {
-      at: this.now(),
-      producer: c.producer,
-      pair: c.key.pair,
-      timeframe: c.key.timeframe,
-      candleType: c.key.candleType,
-      candle: c.date,
-      signal,
-      tag,
-      outcome,
-      detail,
-    };
-  }
-
-  private decided(pair: string, action: LastDecision['action'], detail: string): void {
-    this.lastDecision = { at: this.now(), pair, action, detail };
-    this.log.info(`${pair}: ${action} ${detail}`);
-  }
-}
-
-function sameKey(t: OpenTrade, c: Candle): boolean {
-  return t.producer === c.producer && t.timeframe === c.key.timeframe && t.candleType === c.key.candleType;
-}
-
-function side(isShort: boolean): string {
-  return isShort ? 'short' : 'long';
-}
-
-function fmt(x: number): string {
-  return Number(x.toFixed(8)).toString();
 }

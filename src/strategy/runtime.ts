@@ -17,7 +17,7 @@ import type { Logger } from '../log.js';
 import { timeframeMs, type CandleType, type PairKey } from '../protocol/index.js';
 import type { Signals } from './api.js';
 import { columnIndex, numberAt } from './column-view.js';
-import type { BrokerStatus, Candle, DryRunBroker, SignalRow } from './dry-run-broker.js';
+import type { Broker, BrokerStatus, Candle, SignalRow } from './broker.js';
 import { FrameContext, type FrameSource, type FrameUpdates } from './frame-context.js';
 import * as helpers from './helpers.js';
 import { profitAbs, profitRatio } from './trade-math.js';
@@ -132,7 +132,7 @@ export class StrategyRuntime {
     private readonly store: FrameSource,
     /** Subscribes to "a frame was stored" (the daemon's event stream). */
     private readonly updates: FrameUpdates,
-    private readonly broker: DryRunBroker,
+    private readonly broker: Broker,
     private readonly log: Logger,
     private readonly isProducerConnected: (producer: string) => boolean,
     private readonly opts: RuntimeOptions = {},

@@ -4,7 +4,7 @@
  * is left to go wrong is a value that neither the config nor the strategy sets.
  */
 import type { Config } from '../config/index.js';
-import type { TradingSettings } from './dry-run-broker.js';
+import type { TradingSettings } from './broker.js';
 import type { LoadedStrategy } from './strategy-loader.js';
 import { parseRoi } from './trade-math.js';
 

@@ -41,7 +41,7 @@ const report: StatusReport = {
     },
   ],
   trading: {
-    running: true, strategy: 'RsiBollingerConsumer', origin: 'built-in', disabled: null,
+    running: true, strategy: 'RsiBollingerConsumer', origin: 'built-in', disabled: null, mode: 'dry_run',
     open_trades: 3, max_open_trades: 5, stake_currency: 'USDT', realised_profit: 12.4, available_stake: 660,
     last_decision: { at: decidedAt, pair: 'BTC/USDT', action: 'entered', detail: '#1 long at 29999, stake 330 USDT' },
     disabled_keys: [],

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { createLogger } from '../../src/log.js';
 import { Journal, journalPath, readTrades } from '../../src/journal/index.js';
-import { DryRunBroker, type Candle, type SignalRow, type TradingSettings } from '../../src/strategy/dry-run-broker.js';
+import { DryRunBroker } from '../../src/strategy/dry-run-broker.js';
+import type { Candle, SignalRow, TradingSettings } from '../../src/strategy/broker.js';
 import { parseRoi, type RoiTable } from '../../src/strategy/trade-math.js';
 import type { CandleType } from '../../src/protocol/index.js';
 
