@@ -82,6 +82,13 @@ export class Daemon {
       problems: problems.list(),
       startedAt: this.startedAt,
     }));
+    this.control.handle('stopentry', async () => [this.trading.stopEntries(true) ? 'entries stopped; open trades still exit' : 'trading is off']);
+    this.control.handle('start', async () => [this.trading.stopEntries(false) ? 'entries resumed' : 'trading is off']);
+    this.control.handle('forceexit', async (args) => {
+      const t = args['trade'];
+      if (t !== 'all' && !(typeof t === 'number' && Number.isInteger(t) && t > 0)) throw new Error('trade must be a trade id or "all"');
+      return this.trading.forceExit(t);
+    });
     const exportDir = join(config.datadir, 'export');
     this.control.handle('export', async (): Promise<ExportResult> => {
       // One export at a time: two at once would interleave their files in the one directory.

@@ -138,7 +138,7 @@ export class Appliance {
     if (!this.isReady) return 'starting';
     const board = this.opts.problems;
     if (board.has('trading-off') || board.has('strategy-disabled') || board.has('journal-write')) return 'error:strategy';
-    if (board.has('token-refused')) return 'error:refused';
+    if (board.has('token-refused') || board.has('exchange-auth')) return 'error:refused';
     if (!this.opts.producers().some((p) => p.state === 'connected') || this.freshness.lastCandleAt === null) return 'connecting';
     return board.has('stale') ? 'stale' : 'healthy';
   }

@@ -8,6 +8,7 @@ import { exportCommand } from './export.js';
 import { run } from './run.js';
 import { status } from './status.js';
 import { strategies } from './strategies.js';
+import { forceExit, startEntries, stopEntry } from './trade-control.js';
 import { tradesCommand } from './trades.js';
 
-export const COMMANDS: readonly Command[] = [run, status, tradesCommand, exportCommand, backup, checkConfig, strategies, alarm, demo];
+export const COMMANDS: readonly Command[] = [run, status, tradesCommand, stopEntry, startEntries, forceExit, exportCommand, backup, checkConfig, strategies, alarm, demo];

@@ -106,7 +106,7 @@ const pricingSpec = (side: 'entry' | 'exit') => object({
   use_order_book: checked(boolean({ description: 'Price from the order book (not supported yet: the ticker is used).' }),
     (v) => (v ? 'is not supported yet: price from the ticker (use_order_book false)' : undefined)),
   order_book_top: optional(integer({ min: 1, max: 50 })),
-  ...(side === 'entry' ? { check_depth_of_market: optional(json()) } : {}),
+  check_depth_of_market: optional(json({ description: 'Accepted as freqtrade has it (entries); not used with ticker pricing.' })),
 });
 
 export const configSpec = object({

@@ -10,6 +10,8 @@ export const PROBLEM_CODES = [
   'strategy-disabled',
   /** The trade journal cannot be written (disk full, I/O errors): no entries; exits are retried. */
   'journal-write',
+  /** The exchange refuses the API key: live trading stopped (entries and exits); data and watchdog go on. */
+  'exchange-auth',
   /** A producer refused the token. */
   'token-refused',
   /** Candles were flowing and stopped for longer than the shortest timeframe allows. */

@@ -189,13 +189,15 @@ export class Journal {
 
   private insertIntent(tradeId: number, o: NewOrder, now: number): OrderRecord {
     const s = this.s();
-    const n = (this.db!.prepare('SELECT COUNT(*) AS n FROM orders WHERE trade_id = ?').get(tradeId) as { n: number }).n + 1;
-    const clientOrderId = `fte-${s.instance}-${tradeId}-${o.isEntry ? 'e' : 'x'}${n}`;
+    // From the order's own id: orders are never deleted, so none is used twice (a dropped trade's id can be).
+    const next = (this.db!.prepare('SELECT COALESCE(MAX(id), 0) + 1 AS n FROM orders').get() as { n: number }).n;
+    const clientOrderId = `fte-${s.instance}-${next}${o.isEntry ? 'e' : 'x'}${tradeId}`;
     const rec: OrderRecord = {
       ...o, id: 0, tradeId, clientOrderId, exchangeId: null, status: 'intent', filled: 0, average: null, cost: 0, feeCost: 0,
       feeCurrency: null, orderDate: now, updatedAt: null,
     };
     const id = Number(s.insertOrder.run({ ...rec, isEntry: o.isEntry ? 1 : 0 }).lastInsertRowid);
+    if (id !== next) throw new Error(`order id ${id} is not the ${next} its client order id was made from`);
     return { ...rec, id };
   }
 

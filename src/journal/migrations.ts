@@ -73,8 +73,8 @@ export const MIGRATIONS: readonly string[] = [
   `
   CREATE TABLE journal_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL, pad BLOB NOT NULL) STRICT;
   `,
-  // 4: live orders. Every order has a state and, when live, the client order id it was placed under (derived from
-  // this journal's random instance id, so no two journals ever send the same one) and the exchange's order id. An
+  // 4: live orders. Every order has a state and, when live, the client order id it was placed under (made of this
+  // journal's random instance id and the order's own id, so none is ever sent twice) and the exchange's order id. An
   // entry that never filled leaves its trade and keeps its order (trade_id NULL). trades.live marks real trades.
   `
   CREATE TABLE journal_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT;

@@ -121,6 +121,11 @@ export abstract class Broker {
   /** The stake currency there is to trade with, in all: the base of freqtrade's available stake. */
   protected abstract totalStake(): number;
 
+  /** Why no entry can be made now on this broker's side, or null. */
+  entriesBlocked(): string | null {
+    return this.journalFailure;
+  }
+
   /** Why the journal cannot be written, or null. */
   get journalProblem(): string | null {
     return this.journalFailure;

@@ -107,6 +107,7 @@ class KeyState implements Candle, SignalRow {
 }
 
 const SIGNAL_NAMES = ['enter_long', 'exit_long', 'enter_short', 'exit_short'] as const;
+const STOPPED = 'entries stopped (ft-edge stopentry; ft-edge start resumes them)';
 
 export class StrategyRuntime {
   private readonly states = new Map<string, KeyState[]>();
@@ -123,6 +124,8 @@ export class StrategyRuntime {
   private scheduled = false;
   /** A turn is under way (evaluating, or waiting for the journal). */
   private turning = false;
+  /** freqtrade's stopentry: no new entries, exits go on. */
+  private entriesStopped = false;
   private overruns = 0;
   private disabled: string | null = null;
   private idleWaiters: (() => void)[] = [];
@@ -163,6 +166,25 @@ export class StrategyRuntime {
     this.settle();
   }
 
+  /** freqtrade's stopentry (true) and start (false). */
+  stopEntries(stopped: boolean): void {
+    if (stopped === this.entriesStopped) return;
+    this.entriesStopped = stopped;
+    this.log.info(stopped ? 'entries stopped (ft-edge stopentry): open trades still exit' : 'entries resumed (ft-edge start)');
+  }
+
+  /** freqtrade's forceexit of one open trade (by id) or all of them; a line per trade saying what happened. */
+  async forceExit(target: number | 'all'): Promise<string[]> {
+    const trades = [...this.broker.openTrades()].filter((t) => target === 'all' || t.id === target);
+    if (trades.length === 0) return [target === 'all' ? 'no open trades' : `no open trade #${target}`];
+    const lines: string[] = [];
+    for (const t of trades) {
+      const ks = this.states.get(t.pair)?.find((k) => k.key.timeframe === t.timeframe && k.key.candleType === t.candleType);
+      lines.push(await this.broker.forceExit(t, ks !== undefined && ks.close > 0 ? ks.close : null));
+    }
+    return lines;
+  }
+
   /** Resolves once every queued update has been evaluated (or the runtime stopped). */
   idle(): Promise<void> {
     if (!this.scheduled && !this.turning && this.queue.length === 0) return Promise.resolve();
@@ -184,8 +206,8 @@ export class StrategyRuntime {
     const broker = this.broker.status();
     const blocked = !this.running ? 'the strategy runtime is not running'
       : this.disabled !== null ? `strategy disabled: ${this.disabled}`
-      : this.broker.journalProblem !== null ? this.broker.journalProblem
-      : this.broker.slotsFull() ? `max_open_trades (${broker.max_open_trades}) reached` : null;
+      : this.entriesStopped ? STOPPED
+      : this.broker.entriesBlocked() ?? (this.broker.slotsFull() ? `max_open_trades (${broker.max_open_trades}) reached` : null);
     return {
       strategy: this.strategy.definition.name,
       origin: this.strategy.origin,
@@ -401,6 +423,7 @@ export class StrategyRuntime {
 
   /** Why an entry on this key must wait, or null. */
   private entryWait(ks: KeyState): string | null {
+    if (this.entriesStopped) return STOPPED;
     if (Number.isNaN(ks.date)) return 'no frame yet';
     if (!this.isProducerConnected(ks.producer)) return `producer ${ks.producer} is disconnected`;
     const age = this.now() - ks.date;

@@ -9,7 +9,10 @@ import type { Config } from '../config/index.js';
 import type { DaemonBus, ProblemBoard } from '../events/index.js';
 import type { Logger } from '../log.js';
 import { Journal, journalPath } from '../journal/index.js';
+import type { ExchangeClient } from '../exchange/index.js';
+import type { Broker, TradeListener } from './broker.js';
 import { DryRunBroker } from './dry-run-broker.js';
+import { LiveBroker } from './live-broker.js';
 import type { FrameSource } from './frame-context.js';
 import { StrategyRuntime, type RuntimeOptions, type StrategyStatus } from './runtime.js';
 import { startupWarnings } from './startup-checks.js';
@@ -20,7 +23,8 @@ import { resolveTradingSettings } from './trading-settings.js';
 export type TradingDaemonConfig = Pick<Config,
   | 'strategy' | 'strategy_params' | 'timeframe' | 'datadir' | 'dry_run' | 'dry_run_wallet' | 'stake_currency'
   | 'stake_amount' | 'max_open_trades' | 'minimal_roi' | 'stoploss' | 'tradable_balance_ratio' | 'fee'
-  | 'external_message_consumer' | 'store'>;
+  | 'external_message_consumer' | 'store' | 'live' | 'trading_mode' | 'exchange' | 'order_types' | 'entry_pricing'
+  | 'exit_pricing' | 'unfilledtimeout'>;
 
 export type TradingStatus =
   | ({ readonly running: true } & StrategyStatus)
@@ -52,7 +56,7 @@ export interface TradingOptions {
 
 export class Trading {
   private journal: Journal | null = null;
-  private broker: DryRunBroker | null = null;
+  private broker: Broker | null = null;
   private journalCheck: NodeJS.Timeout | undefined;
   private runtime: StrategyRuntime | null = null;
   private offReasons: string[] = ['not started'];
@@ -82,11 +86,31 @@ export class Trading {
       return this.disable([(e as Error).message]);
     }
     const { bus, problems } = this.opts;
-    const broker = new DryRunBroker(settings.settings, journal, this.log, Date.now, (...change) => bus.emit('trade', ...change),
-      (problem) => this.journalHealth(problem));
+    const onTrade: TradeListener = (...change) => bus.emit('trade', ...change);
+    const onJournal = (problem: string | null): void => this.journalHealth(problem);
+    let broker: Broker;
+    if (cfg.live === null) {
+      broker = new DryRunBroker(settings.settings, journal, this.log, Date.now, onTrade, onJournal);
+    } else {
+      this.log.warn(`live trading is ON: real orders on ${cfg.live.exchange} ${cfg.trading_mode}, stake currency ${cfg.stake_currency}`);
+      let exchange: ExchangeClient;
+      try {
+        // Loaded only now: ccxt's exchange class costs tens of MB, which dry-run never pays.
+        const { ExchangeClient: Client } = await import('../exchange/index.js');
+        exchange = await Client.open(cfg.live);
+      } catch (e) {
+        await journal.stop();
+        return this.disable([`cannot load the ${cfg.live.exchange} exchange: ${(e as Error).message}`]);
+      }
+      broker = new LiveBroker(settings.settings, journal, this.log, Date.now, onTrade, onJournal).attach({
+        exchange, orders: cfg, marketsRefreshMin: cfg.live.markets_refresh_interval,
+        onAuth: (problem) => problems.set('exchange-auth', problem),
+      });
+    }
     try {
       await broker.start();
     } catch (e) {
+      await broker.stop();
       await journal.stop();
       return this.disable([`journal ${journalPath(cfg.datadir)}: ${(e as Error).message}`]);
     }
@@ -101,7 +125,7 @@ export class Trading {
     );
     await runtime.start();
     const s = settings.settings;
-    this.log.info(`dry-run: wallet ${s.dry_run_wallet} ${s.stake_currency}, stake ${s.stake_amount}, ` +
+    this.log.info(`${cfg.live === null ? `dry-run: wallet ${s.dry_run_wallet} ${s.stake_currency}` : `live on ${cfg.live.exchange}`}, stake ${s.stake_amount}, ` +
       `max_open_trades ${Number.isFinite(s.max_open_trades) ? s.max_open_trades : 'unlimited'}, stoploss ${s.stoploss}, ` +
       `minimal_roi ${JSON.stringify(Object.fromEntries(s.minimal_roi.map((r) => [r.minutes, r.ratio])))}, fee ${s.fee}; ` +
       `journal ${journalPath(cfg.datadir)}`);
@@ -136,6 +160,18 @@ export class Trading {
   /** Open dry-run trades; null while trading is off (the appliance's status line). */
   openTrades(): number | null {
     return this.runtime === null ? null : this.runtime.status().open_trades;
+  }
+
+  /** freqtrade's stopentry (true) / start (false); false when trading is off. */
+  stopEntries(stopped: boolean): boolean {
+    this.runtime?.stopEntries(stopped);
+    return this.runtime !== null;
+  }
+
+  /** freqtrade's forceexit: one trade by id, or all. */
+  async forceExit(target: number | 'all'): Promise<string[]> {
+    if (this.runtime === null) return [`trading is off: ${this.offReasons.join('; ')}`];
+    return this.runtime.forceExit(target);
   }
 
   /** Resolves once the strategy has caught up with the store's updates (tests). */

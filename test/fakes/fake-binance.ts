@@ -59,6 +59,7 @@ export interface FakeBinance {
   orders: FakeOrder[];
   trades: Trade[];
   setPrice(symbol: string, price: number): void; // also fills crossed limit orders
+  setSpread(symbol: string, half: number): void; // bid = price - half, ask = price + half (default 0)
   fillPartially(orderId: number, qty: number, price?: number): void;
   cancelOnExchange(orderId: number, status?: 'CANCELED' | 'EXPIRED'): void; // "by hand" / expiry, outside the API
   inject(route: string, fault: Fault, times?: number): void; // route 'POST /api/v3/order', or '*'
@@ -106,6 +107,9 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     markets.set(base + quote, { ...m, id: base + quote, base, quote });
   }
   const prices = new Map<string, number>([...markets.values()].map((m) => [m.id, m.price]));
+  const spreads = new Map<string, number>();
+  const bidOf = (id: string): number => (prices.get(id) ?? 0) - (spreads.get(id) ?? 0);
+  const askOf = (id: string): number => (prices.get(id) ?? 0) + (spreads.get(id) ?? 0);
   const balances = new Map<string, { free: number; locked: number }>();
   const bal = (asset: string): { free: number; locked: number } => {
     let b = balances.get(asset);
@@ -171,7 +175,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     }
     o.status = status; o.updateTime = now();
   }
-  const crosses = (o: FakeOrder, px: number): boolean => (o.side === 'BUY' ? px <= o.price : px >= o.price);
+  const crosses = (o: FakeOrder): boolean => (o.side === 'BUY' ? askOf(o.symbol) <= o.price : bidOf(o.symbol) >= o.price);
 
   const orderJson = (o: FakeOrder): Record<string, unknown> => ({
     symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, price: f8(o.price), origQty: f8(o.origQty),
@@ -228,7 +232,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     const need = side === 'BUY' ? (type === 'MARKET' ? qty * px : qty * price) : qty;
     const payer = side === 'BUY' ? bal(m.quote) : bal(m.base);
     if (r8(need) > payer.free) fail(-2010, 'Account has insufficient balance for requested action.');
-    const marketable = type !== 'MARKET' && (side === 'BUY' ? price >= px : price <= px);
+    const marketable = type !== 'MARKET' && (side === 'BUY' ? price >= askOf(m.id) : price <= bidOf(m.id));
     if (type === 'LIMIT_MAKER' && marketable) fail(-2010, 'Order would immediately match and take.');
     if (test) return {};
     const t = now();
@@ -276,13 +280,10 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     'GET /api/v3/ticker/24hr': (p) => oneOrMany(p, (m) => {
       const px = f8(prices.get(m.id) ?? 0);
       return { symbol: m.id, priceChange: f8(0), priceChangePercent: '0.000', weightedAvgPrice: px, prevClosePrice: px, lastPrice: px, lastQty: f8(0),
-        bidPrice: px, bidQty: f8(1), askPrice: px, askQty: f8(1), openPrice: px, highPrice: px, lowPrice: px, volume: f8(0), quoteVolume: f8(0),
+        bidPrice: f8(bidOf(m.id)), bidQty: f8(1), askPrice: f8(askOf(m.id)), askQty: f8(1), openPrice: px, highPrice: px, lowPrice: px, volume: f8(0), quoteVolume: f8(0),
         openTime: now() - 86_400_000, closeTime: now(), firstId: 0, lastId: 0, count: 0 };
     }),
-    'GET /api/v3/ticker/bookTicker': (p) => oneOrMany(p, (m) => {
-      const px = f8(prices.get(m.id) ?? 0);
-      return { symbol: m.id, bidPrice: px, bidQty: f8(1), askPrice: px, askQty: f8(1) };
-    }),
+    'GET /api/v3/ticker/bookTicker': (p) => oneOrMany(p, (m) => ({ symbol: m.id, bidPrice: f8(bidOf(m.id)), bidQty: f8(1), askPrice: f8(askOf(m.id)), askQty: f8(1) })),
     'GET /api/v3/ticker/price': (p) => oneOrMany(p, (m) => ({ symbol: m.id, price: f8(prices.get(m.id) ?? 0) })),
     'GET /api/v3/account': (p) => ({
       makerCommission: feeRate * 10_000, takerCommission: feeRate * 10_000, buyerCommission: 0, sellerCommission: 0,
@@ -390,7 +391,10 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     setPrice(symbol, price) {
       const m = marketOf(symbol);
       prices.set(m.id, price);
-      for (const o of orders) if (o.symbol === m.id && isOpen(o) && o.type !== 'MARKET' && crosses(o, price)) fill(o, o.origQty, o.price, true);
+      for (const o of orders) if (o.symbol === m.id && isOpen(o) && o.type !== 'MARKET' && crosses(o)) fill(o, o.origQty, o.price, true);
+    },
+    setSpread(symbol, half) {
+      spreads.set(marketOf(symbol).id, half);
     },
     fillPartially(orderId, qty, price) {
       const o = orderById(orderId);

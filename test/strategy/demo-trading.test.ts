@@ -13,6 +13,7 @@ import { journalPath, readTrades } from '../../src/journal/index.js';
 import { daemonParts } from '../helpers/daemon-parts.js';
 import { Trading, type TradingDaemonConfig } from '../../src/strategy/trading.js';
 import { until } from '../helpers/until.js';
+import { ORDER_DEFAULTS } from '../helpers/trading-config.js';
 
 const TOKEN = 'demo-token';
 const PAIRS = ['BTC/USDT', 'ETH/USDT', 'SOL/USDT', 'XRP/USDT'];
@@ -30,7 +31,7 @@ test('demo producer -> consumer -> store -> UpstreamSignals: trades open and clo
   const cfg: TradingDaemonConfig = {
     strategy: 'UpstreamSignals', strategy_params: {}, timeframe: null, datadir: dir, dry_run: true, dry_run_wallet: 1000,
     stake_currency: 'USDT', stake_amount: 'unlimited', max_open_trades: 2, minimal_roi: { '0': 0.01 }, stoploss: -0.05,
-    tradable_balance_ratio: 0.99, fee: 0.001, external_message_consumer: emc, store: { capacity: 1500, columns: {} },
+    tradable_balance_ratio: 0.99, fee: 0.001, external_message_consumer: emc, store: { capacity: 1500, columns: {} }, ...ORDER_DEFAULTS,
   };
   const { store, ingest: consumer, bus, problems } = daemonParts({ consumer: emc, log });
   const make = (): Trading => new Trading({ config: cfg, frames: store, bus, problems, isProducerConnected: (p) => consumer.isConnected(p), log });

@@ -1,3 +1,4 @@
+import { ORDER_DEFAULTS } from '../helpers/trading-config.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -23,6 +24,7 @@ function config(datadir: string, over: Partial<TradingDaemonConfig> = {}): Tradi
       message_size_limit: 8,
     },
     store: { capacity: 1500, columns: {} },
+    ...ORDER_DEFAULTS,
     ...over,
   };
 }
