@@ -5,6 +5,8 @@
  * partition (readable by anyone holding the card):
  *   - producers' ws_token     -> /etc/ft-edge/ws_token (mode 0600, root; the unit's LoadCredential=): one file
  *                                when all producers share a token, else a directory with one file per producer
+ *   - exchange key, secret,   -> /etc/ft-edge/exchange/key, secret, ... (mode 0600, root; credentials exchange_key,
+ *     password, uid              exchange_secret ...; live trading), out of the configuration
  *   - "hostname"              -> /etc/hostname, /etc/hosts
  *   - "wifi"                  -> /etc/wpa_supplicant/wpa_supplicant-wlan0.conf (mode 0600, PSK hashed), enabled
  *   - everything else         -> /etc/ft-edge/local.json (mode 0640, root:ft-edge), judged by the daemon itself:
@@ -67,6 +69,7 @@ function main() {
     if (wifi !== undefined) applyWifi(wifi);
     const tokens = takeTokens(config);
     if (tokens !== undefined) writeTokens(tokens);
+    takeExchangeSecrets(config);
     writeConfig(JSON.stringify(config, null, 2) + '\n');
   }
   rmSync(opt.boot);
@@ -118,6 +121,24 @@ function takeTokens(config) {
     delete p.ws_token;
   }
   return tokens.size > 0 ? tokens : undefined;
+}
+
+/** Moves the exchange account's secrets out of the config into /etc/ft-edge/exchange (LoadCredential=exchange:...). */
+function takeExchangeSecrets(config) {
+  const ex = config.exchange;
+  if (ex === null || typeof ex !== 'object') return;
+  const dir = join(ETC, 'exchange');
+  const moved = [];
+  for (const key of ['key', 'secret', 'password', 'uid']) {
+    if (typeof ex[key] !== 'string' || ex[key] === '') continue;
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    writeSecret(join(dir, key), `${ex[key]}\n`);
+    delete ex[key];
+    moved.push(key);
+  }
+  if (moved.length === 0) return;
+  syncDir(dir);
+  done.push(`exchange ${moved.join(', ')} -> ${dir}`);
 }
 
 function writeTokens(tokens) {

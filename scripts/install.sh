@@ -104,6 +104,7 @@ install -D -m 0644 "$PREFIX/scripts/image-import-config.service" /etc/systemd/sy
 install -d -m 0755 -o root -g root "$ETC"
 # LoadCredential= needs the path to exist: an empty directory = no credential (the token is in the config).
 [ -e "$ETC/ws_token" ] || install -d -m 0700 -o root -g root "$ETC/ws_token"
+[ -e "$ETC/exchange" ] || install -d -m 0700 -o root -g root "$ETC/exchange"
 if [ -e "$ETC/local.json" ]; then
   say "keeping the existing configuration $ETC/local.json"
 else

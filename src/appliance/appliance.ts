@@ -16,7 +16,7 @@ import { StatusReporter, age, formatStatus, type StatusSummary } from './status-
 import { Watchdog } from './watchdog.js';
 
 export interface ApplianceOptions {
-  readonly config: Pick<Config, 'appliance' | 'external_message_consumer' | 'wire'>;
+  readonly config: Pick<Config, 'appliance' | 'external_message_consumer' | 'wire' | 'live'>;
   readonly log: Logger;
   readonly bus: DaemonBus;
   readonly problems: ProblemBoard;
@@ -118,6 +118,7 @@ export class Appliance {
       lastCandleAt: this.freshness.lastCandleAt,
       openTrades: this.opts.openTrades(),
       problem: this.opts.problems.first()?.text ?? null,
+      live: this.opts.config.live?.exchange ?? null,
     };
   }
 

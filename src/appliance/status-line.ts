@@ -16,6 +16,8 @@ export interface StatusSummary {
   readonly openTrades: number | null;
   /** What needs attention first (refused token, unhealthy, stale data), or null. */
   readonly problem: string | null;
+  /** The exchange live orders go to; null for dry-run. */
+  readonly live: string | null;
 }
 
 export function formatStatus(s: StatusSummary, now: number): string {
@@ -25,7 +27,7 @@ export function formatStatus(s: StatusSummary, now: number): string {
     s.lastCandleAt === null ? 'no candle yet' : `last candle ${age(now - s.lastCandleAt)} ago`,
   ];
   if (s.openTrades !== null) parts.push(`${s.openTrades} open trade${s.openTrades === 1 ? '' : 's'}`);
-  const line = parts.join(', ');
+  const line = (s.live === null ? '' : `LIVE on ${s.live}: `) + parts.join(', ');
   return s.problem === null ? line : `${s.problem}; ${line}`;
 }
 

@@ -72,6 +72,7 @@ function tradingSections(s: TradingStatus, now: number): [string, Facts][] {
       'disabled for': keyList(s.disabled_keys),
     }],
     ['trading', {
+      mode: s.mode === 'live' ? 'LIVE: real orders on the exchange' : 'dry-run (paper trades)',
       'open trades': s.max_open_trades === null ? `${s.open_trades}` : `${s.open_trades} of ${s.max_open_trades}`,
       'realised profit': `${s.realised_profit} ${s.stake_currency}`,
       ...unrealised(s),

@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import type { StatusReport } from '../appliance/index.js';
 import { loadLocalPaths } from '../config/index.js';
 import { request } from '../control/index.js';
-import { journalPath, readTrades, type TradeFilter } from '../journal/index.js';
-import type { Trade } from '../journal/index.js';
+import { journalPath, readJournal, type TradeFilter } from '../journal/index.js';
+import type { OrderRecord, Trade } from '../journal/index.js';
 import type { OpenPosition } from '../strategy/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
 
@@ -49,15 +49,18 @@ are shown at the last price it saw for them, with their unrealised profit.
       socket ??= paths.socket;
     }
     let trades: Trade[];
+    let orders: OrderRecord[];
     try {
-      trades = readTrades(journalPath(datadir), filter);
+      ({ trades, orders } = readJournal(journalPath(datadir), filter));
     } catch (e) {
       printError((e as Error).message);
       return EXIT.failed;
     }
     const prices = trades.some((t) => t.isOpen) ? await lastPrices(socket) : new Map<number, OpenPosition>();
     const now = Date.now();
-    const text = opts.json === true ? JSON.stringify(trades.map((t) => tradeJson(t, prices.get(t.id), now)), null, 2) : formatTrades(trades, now, prices);
+    const text = opts.json === true
+      ? JSON.stringify(trades.map((t) => ({ ...tradeJson(t, prices.get(t.id), now), orders: orders.filter((o) => o.tradeId === t.id).map(orderJson) })), null, 2)
+      : formatTrades(trades, now, prices);
     process.stdout.write(text + '\n');
     return EXIT.ok;
   },
@@ -116,6 +119,31 @@ export function tradeJson(t: Trade, at: OpenPosition | undefined = undefined, no
     fee_close: t.feeClose,
     exit_reason: closed?.exitReason ?? null,
     enter_tag: t.enterTag,
+  };
+}
+
+/** An order with freqtrade's field names (its OrderSchema). */
+export function orderJson(o: OrderRecord): Record<string, unknown> {
+  return {
+    order_id: o.exchangeId ?? o.clientOrderId ?? `dry_run_${o.id}`,
+    client_order_id: o.clientOrderId,
+    pair: o.pair,
+    ft_order_side: o.side,
+    ft_is_entry: o.isEntry,
+    order_type: o.type,
+    status: o.status,
+    is_open: o.status === 'open' || o.status === 'intent' || o.status === 'unknown',
+    amount: o.amount,
+    filled: o.filled,
+    remaining: Number((o.amount - o.filled).toFixed(12)),
+    price: o.price,
+    average: o.average,
+    cost: o.cost,
+    fee: o.feeCost,
+    fee_currency: o.feeCurrency,
+    order_date: ftDate(o.orderDate),
+    order_timestamp: o.orderDate,
+    order_update_timestamp: o.updatedAt,
   };
 }
 

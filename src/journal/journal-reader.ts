@@ -9,17 +9,23 @@ import Database from 'better-sqlite3';
 import { JOURNAL_FILE } from './journal.js';
 import { SCHEMA_VERSION } from './migrations.js';
 import { readOnlyFileSystem } from './read-only.js';
-import { SELECT_TRADES, rowToTrade, type TradeRow } from './trade-rows.js';
-import type { Trade } from './trade.js';
+import { SELECT_TRADES, rowToOrder, rowToTrade, type OrderRow, type TradeRow } from './trade-rows.js';
+import type { OrderRecord, Trade } from './trade.js';
 
 export type TradeFilter = 'all' | 'open' | 'closed';
 
+/** What the CLI reads of a journal: its trades, and their orders. */
+export interface JournalContents {
+  readonly trades: Trade[];
+  readonly orders: OrderRecord[];
+}
+
 /**
- * Trades in a journal, read-only (the CLI; safe while the daemon writes). An absent file or a database
- * without the schema yet has no trades. Throws a one-line Error when the file cannot be read.
+ * Trades in a journal and their orders, read-only (the CLI; safe while the daemon writes). An absent file or a
+ * database without the schema yet has no trades. Throws a one-line Error when the file cannot be read.
  */
-export function readTrades(path: string, filter: TradeFilter): Trade[] {
-  if (!existsSync(path)) return [];
+export function readJournal(path: string, filter: TradeFilter): JournalContents {
+  if (!existsSync(path)) return { trades: [], orders: [] };
   try {
     return readFrom(path, filter);
   } catch (err) {
@@ -40,21 +46,27 @@ export function readTrades(path: string, filter: TradeFilter): Trade[] {
   }
 }
 
-function readFrom(path: string, filter: TradeFilter): Trade[] {
+/** The trades of a journal (readJournal without their orders). */
+export function readTrades(path: string, filter: TradeFilter): Trade[] {
+  return readJournal(path, filter).trades;
+}
+
+function readFrom(path: string, filter: TradeFilter): JournalContents {
   const db = new Database(path, { readonly: true, fileMustExist: true });
   try {
     const version = db.pragma('user_version', { simple: true }) as number;
-    if (version === 0) return [];
+    if (version === 0) return { trades: [], orders: [] };
     if (version > SCHEMA_VERSION) {
       throw new Error(`schema version ${version} is newer than this ft-edge understands (${SCHEMA_VERSION})`);
     }
     const where = filter === 'open' ? ' WHERE is_open = 1' : filter === 'closed' ? ' WHERE is_open = 0' : '';
-    return (db.prepare(`${SELECT_TRADES}${where} ORDER BY id`).all() as TradeRow[]).map(rowToTrade);
+    const trades = (db.prepare(`${SELECT_TRADES}${where} ORDER BY id`).all() as TradeRow[]).map(rowToTrade);
+    const orders = version < 4 ? [] : (db.prepare(`SELECT * FROM orders WHERE trade_id IN (SELECT id FROM trades${where}) ORDER BY id`).all() as OrderRow[]).map(rowToOrder);
+    return { trades, orders };
   } finally {
     db.close();
   }
 }
-
 
 /**
  * SQLite's online backup of the journal at `path` into a new file `to` (consistent while the daemon writes),

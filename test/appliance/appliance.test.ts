@@ -30,7 +30,7 @@ test('starting -> READY with a status line -> connecting -> healthy -> refused; 
   const app = new Appliance({
     bus,
     problems,
-    config: { appliance: { leds: [{ role: 'status', device: 'led:ACT' }], watchdog_max_lag_ms: 5000 }, external_message_consumer: consumer, wire: { compression: false, max_backoff: 60 } },
+    config: { appliance: { leds: [{ role: 'status', device: 'led:ACT' }], watchdog_max_lag_ms: 5000 }, external_message_consumer: consumer, wire: { compression: false, max_backoff: 60 }, live: null },
     log: createLogger('info', (l) => lines.push(l)),
     producers: () => producers,
     pairs: () => 48,

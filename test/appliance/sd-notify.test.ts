@@ -24,7 +24,7 @@ async function child(): Promise<void> {
   let up = 0;
   const status = new StatusReporter({
     notify,
-    summary: () => ({ producersUp: up, producersTotal: 2, pairs: 48, lastCandleAt: null, openTrades: 3, problem: null }),
+    summary: () => ({ producersUp: up, producersTotal: 2, pairs: 48, lastCandleAt: null, openTrades: 3, problem: null, live: null }),
     minIntervalMs: 50,
   });
   const watchdog = new Watchdog({ notify, log, maxLagMs: 5000, checks: [] });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { StatusReporter, age, formatStatus, type StatusSummary } from '../../src/appliance/status-line.js';
 import { DataFreshness } from '../../src/appliance/data-freshness.js';
 
-const base: StatusSummary = { producersUp: 2, producersTotal: 2, pairs: 48, lastCandleAt: 0, openTrades: 3, problem: null };
+const base: StatusSummary = { producersUp: 2, producersTotal: 2, pairs: 48, lastCandleAt: 0, openTrades: 3, problem: null, live: null };
 
 test('formatStatus', () => {
   assert.equal(formatStatus(base, 12_400), '2/2 producers, 48 pairs, last candle 12s ago, 3 open trades');
@@ -11,6 +11,7 @@ test('formatStatus', () => {
     formatStatus({ ...base, producersUp: 0, producersTotal: 1, pairs: 1, lastCandleAt: null, openTrades: null, problem: 'token refused by producer a' }, 0),
     'token refused by producer a; 0/1 producer, 1 pair, no candle yet',
   );
+  assert.equal(formatStatus({ ...base, live: 'binance' }, 12_400), 'LIVE on binance: 2/2 producers, 48 pairs, last candle 12s ago, 3 open trades');
   assert.deepEqual([age(59_999), age(60_000), age(3_599_000), age(7_200_000), age(200_000_000)], ['59s', '1m', '59m', '2h', '2d']);
 });
 

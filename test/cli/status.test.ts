@@ -109,6 +109,7 @@ describe('ft-edge status', () => {
         '  disabled for  none',
         '',
         'trading',
+        '  mode               dry-run (paper trades)',
         '  open trades        3 of 5',
         '  realised profit    12.4 USDT',
         '  unrealised profit  4.84 USDT (1 of 2 open trades priced)',

@@ -61,6 +61,9 @@ test('--json prints freqtrade field names; --open and --closed filter', async (t
   assert.equal(trades[1]!['is_open'], true);
   assert.equal(trades[1]!['close_rate'], null);
   assert.equal(trades[1]!['profit_abs'], null);
+  assert.deepEqual((trades[0]!['orders'] as Record<string, unknown>[]).map((o) => [o['ft_order_side'], o['status'], o['filled'], o['price']]), [
+    ['buy', 'closed', 3.3, 100], ['sell', 'closed', 3.3, 105],
+  ], 'each trade with its orders, freqtrade\'s field names');
   const open = JSON.parse((await run(['--datadir', dir, '--json', '--open'])).out) as { pair: string }[];
   assert.deepEqual(open.map((x) => x.pair), ['ETH/USDT']);
   const closed = JSON.parse((await run(['--datadir', dir, '--json', '--closed'])).out) as { pair: string }[];

@@ -144,3 +144,17 @@ test('a journal backup on the card becomes the journal of a Pi that has none, an
   assert.equal(readFileSync(target, 'utf8'), 'SQLite format 3\0 pretend', 'the journal in place is never overwritten');
   assert.equal(existsSync(journal), true);
 });
+
+test('the exchange account\'s key and secret become 0600 credential files and leave the config', () => {
+  const { root, run } = setup(JSON.stringify({ dry_run: false, exchange: { name: 'binance', key: 'the-api-key', secret: 'the-api-secret' } }));
+  const r = run();
+  assert.equal(r.code, 0, r.out);
+  for (const [file, value] of [['key', 'the-api-key'], ['secret', 'the-api-secret']] as const) {
+    const path = join(root, 'etc/ft-edge/exchange', file);
+    assert.equal(readFileSync(path, 'utf8'), `${value}\n`);
+    assert.equal(mode(path), 0o600);
+  }
+  const local = readFileSync(join(root, 'etc/ft-edge/local.json'), 'utf8');
+  assert.deepEqual(JSON.parse(local).exchange, { name: 'binance' });
+  assert.ok(!r.out.includes('the-api-key') && !r.out.includes('the-api-secret'), 'no secret printed');
+});
