@@ -10,17 +10,16 @@
  * launch lines would do (FT_EDGE_BENCH_LAUNCH='node --a;-S X=1 node' replaces those). A second run of the bin's
  * line with 30 pairs splits its RSS into a fixed part and a part per raw byte: the target's two terms.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { request } from '../src/control/index.js';
 import type { ExportResult } from '../src/control/index.js';
-import type { StatusReport } from '../src/appliance/index.js';
 import { startDemoProducer } from '../src/demo/index.js';
 import { Type, tableFromIPC } from '../src/store/arrow.js';
 import type { Manifest } from '../src/export/index.js';
-import { ENV, MAIN_JS, shebangArgument } from './_bin-launch.js';
+import { ENV, shebangArgument } from './_bin-launch.js';
+import { procStatus, sleep, startDaemon, type MemoryFigures } from './_daemon.js';
 
 const PAIRS = 100;
 const ROWS = 1500;
@@ -31,28 +30,13 @@ const TOKEN = 'bench-daemon-rss-token';
 const VARIANTS: string[] = process.env['FT_EDGE_BENCH_LAUNCH']?.split(';').map((s) => s.trim()).filter((s) => s !== '') ??
   ['node', '-S node --max-semi-space-size=1'];
 
-interface Figures {
-  vmRss: number;
-  rssAnon: number;
-  rssFile: number;
-  rssShmem: number;
-}
-
 interface Measured {
   /** After all keys were full, the last sample of the steady stretch and the largest VmRSS seen in it. */
-  last: Figures;
+  last: MemoryFigures;
   peak: number;
   raw: number;
   fillMs: number;
 }
-
-function procStatus(pid: number): Figures {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** Raw column bytes of the exported frames, by the Arrow type of each column. */
 function rawBytes(dir: string, manifest: Manifest): number {
@@ -75,44 +59,28 @@ async function measure(launch: string, pairs = PAIRS): Promise<Measured> {
     token: TOKEN, pairs: Array.from({ length: pairs }, (_, i) => `P${String(i).padStart(3, '0')}/USDT`),
     history: ROWS, columns: COLUMNS, candleIntervalMs: 1000,
   });
-  const socket = join(tmp, 'control.sock');
   const config = {
     external_message_consumer: { enabled: true, producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: TOKEN }] },
-    control: { socket },
     datadir: join(tmp, 'state'),
   };
-  const child = spawn(ENV, [launch, MAIN_JS, 'run'], {
-    env: { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: tmp, NODE_CONFIG_DIR: tmp, NODE_CONFIG: JSON.stringify(config) },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-  let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const daemon = startDaemon(launch, tmp, config);
   try {
     const t0 = performance.now();
-    for (;;) {
-      if (child.exitCode !== null) throw new Error(`ft-edge run exited with ${child.exitCode}: ${stderr.trim()}`);
-      if (performance.now() - t0 > 120_000) throw new Error('the daemon did not fill every key within 120 s');
-      const status = (await request(socket, 'status').catch(() => undefined)) as StatusReport | undefined;
-      const p = status?.producers[0];
-      if (p !== undefined && p.keys === pairs && p.rows === pairs * ROWS) break;
-      await sleep(250);
-    }
+    await daemon.waitFor((s) => s.producers[0]?.keys === pairs && s.producers[0].rows === pairs * ROWS, 'the daemon filling every key');
     const fillMs = performance.now() - t0;
     let peak = 0;
-    let last = procStatus(child.pid!);
+    let last = procStatus(daemon.child.pid!);
     for (let t = 0; t < STEADY_MS; t += 1000) {
       await sleep(1000);
-      last = procStatus(child.pid!);
+      last = procStatus(daemon.child.pid!);
       peak = Math.max(peak, last.vmRss);
     }
-    const exported = (await request(socket, 'export', {}, 60_000)) as ExportResult;
+    const exported = (await request(daemon.socket, 'export', {}, 60_000)) as ExportResult;
     const manifest = exported.manifest as Manifest;
     if (manifest.frames.length !== pairs || manifest.frames.some((f) => f.rows !== ROWS)) throw new Error('the export does not hold every key with 1500 rows');
     return { last, peak, raw: rawBytes(exported.dir, manifest), fillMs };
   } finally {
-    child.kill('SIGTERM');
-    await exited;
+    await daemon.stop();
     await producer.stop();
     rmSync(tmp, { recursive: true, force: true });
   }

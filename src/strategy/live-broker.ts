@@ -57,10 +57,19 @@ export class LiveBroker extends Broker {
   private deps!: LiveBrokerDeps;
   /** trade id -> its order in flight. */
   private readonly pending = new Map<number, Pending>();
-  /** Free stake currency at the last balance fetch. */
-  private free = 0;
+  /**
+   * Free balances of the stake currency and of held trades' base currencies at the last fetch (each poll), less
+   * the stake of entries sent since. Read there and not per decision: a balance costs 5 of ccxt's rate-limit
+   * units on Binance (a quarter second of its throttle before the next call), the ticker 1; the exchange still
+   * refuses an order the account cannot pay.
+   */
+  private wallet = new Map<string, number>();
+  /** Base currencies filled into or out of since the last fetch: their wallet figure is not yet the exchange's. */
+  private readonly walletStale = new Set<string>();
   private reconciled = false;
   private authProblem: string | null = null;
+  /** Pairs whose trade is being talked over with the exchange: an order prepared, sent, looked up or cancelled. */
+  private readonly busy = new Set<string>();
   private timer: NodeJS.Timeout | undefined;
   private polling: Promise<void> | null = null;
   private marketsAt = -Infinity;
@@ -77,7 +86,7 @@ export class LiveBroker extends Broker {
   }
 
   protected totalStake(): number {
-    return this.free + this.tiedUp();
+    return (this.wallet.get(this.settings.stake_currency) ?? 0) + this.tiedUp();
   }
 
   override entriesBlocked(): string | null {
@@ -101,25 +110,46 @@ export class LiveBroker extends Broker {
     await this.polling;
   }
 
+  /**
+   * Runs `act` as the only conversation with the exchange about `pair`'s trade, or not at all (null) while one is
+   * under way: a poll looking up an order whose send still waits for its answer would apply the fill twice, and a
+   * stoploss and a signal deciding the same exit would send two orders.
+   */
+  private async alone<T>(pair: string, act: () => Promise<T>): Promise<T | null> {
+    if (this.busy.has(pair)) return null;
+    this.busy.add(pair);
+    try {
+      return await act();
+    } finally {
+      this.busy.delete(pair);
+    }
+  }
+
   async exit(c: Candle, s: SignalRow | null): Promise<ClosedTrade | null> {
-    const t = this.open.get(c.key.pair);
-    if (t === undefined || this.pending.has(t.id) || this.authProblem !== null) return null;
-    const d = this.exitDecision(t, c, s);
-    if (d === null) return null;
-    const type = d.reason === 'stop_loss' ? this.deps.orders.order_types.stoploss : this.deps.orders.order_types.exit;
-    const event = d.signal === null ? null : this.event(c, d.signal, s!.exitTag, 'exited', null);
-    await this.placeExit(t, d.reason, type, event, c.date);
+    await this.alone(c.key.pair, async () => {
+      const t = this.open.get(c.key.pair);
+      if (t === undefined || this.pending.has(t.id) || this.authProblem !== null) return;
+      const d = this.exitDecision(t, c, s);
+      if (d === null) return;
+      const type = d.reason === 'stop_loss' ? this.deps.orders.order_types.stoploss : this.deps.orders.order_types.exit;
+      const event = d.signal === null ? null : this.event(c, d.signal, s!.exitTag, 'exited', null);
+      await this.placeExit(t, d.reason, type, event, c.date);
+    });
     return null; // closed once the exit order fills
   }
 
   async forceExit(t: OpenTrade): Promise<string> {
-    if (this.pending.has(t.id)) return `#${t.id} ${t.pair}: an order of it is in flight; not now`;
     const type = this.deps.orders.order_types.force_exit ?? this.deps.orders.order_types.exit;
-    const placed = await this.placeExit(t, 'force_exit', type, null, this.now());
-    return placed ? `#${t.id} ${t.pair}: exit order placed (${type})` : `#${t.id} ${t.pair}: the exit order could not be placed (see the log)`;
+    const placed = await this.alone(t.pair, () => this.pending.has(t.id) ? Promise.resolve(null) : this.placeExit(t, 'force_exit', type, null, this.now()));
+    return placed === null ? `#${t.id} ${t.pair}: an order of it is in flight; not now`
+      : placed ? `#${t.id} ${t.pair}: exit order placed (${type})` : `#${t.id} ${t.pair}: the exit order could not be placed (see the log)`;
   }
 
   async enter(c: Candle, s: SignalRow, shortAllowed: boolean): Promise<OpenTrade | null> {
+    return this.alone(c.key.pair, () => this.placeEntry(c, s, shortAllowed));
+  }
+
+  private async placeEntry(c: Candle, s: SignalRow, shortAllowed: boolean): Promise<OpenTrade | null> {
     const dir = this.entrySide(s, shortAllowed);
     if (dir === null || !this.mayEnter(c)) return null;
     const signal = dir === 'short' ? 'enter_short' : 'enter_long';
@@ -138,11 +168,10 @@ export class LiveBroker extends Broker {
     }
     let rate: number | null;
     try {
-      this.free = (await ex.free([this.settings.stake_currency])).get(this.settings.stake_currency) ?? 0;
       rate = rateFromTicker('entry', await ex.ticker(pair), this.deps.orders.entry_pricing);
     } catch (e) {
       this.exchangeFailed(e);
-      await this.refuse(c, signal, s.enterTag, `no price or balance from the exchange: ${(e as Error).message}`);
+      await this.refuse(c, signal, s.enterTag, `no price from the exchange: ${(e as Error).message}`);
       return null;
     }
     const stake = this.stake();
@@ -180,21 +209,21 @@ export class LiveBroker extends Broker {
     }
     this.journalWorks();
     this.pending.set(trade.id, { order, notFoundSince: null, reason: 'entry', event: null, cancels: 0, candle: c.date });
+    this.wallet.set(st.stake_currency, (this.wallet.get(st.stake_currency) ?? 0) - amount * price);
     this.opened(trade, `#${trade.id} long: ${type} buy ${amount} at ${price} placed (${order.clientOrderId}), stake ${fmt(amount * price)} ${st.stake_currency}`);
     await this.send(trade, order, { pair, side: 'buy', type, amount, price, clientOrderId: order.clientOrderId! });
     this.schedule();
     return trade;
   }
 
-  /** Records an exit's intent and sends it; false when it could not be placed. */
+  /** Records an exit's intent and sends it; false when it could not be placed. The caller holds the pair alone. */
   private async placeExit(t: OpenTrade, reason: string, type: 'limit' | 'market', event: SignalEvent | null, candle: number): Promise<boolean> {
     const ex = this.deps.exchange;
     const market = ex.market(t.pair);
     let rate: number | null;
-    let held: number;
+    const base = market?.base ?? t.pair.split('/')[0]!;
+    const held = this.walletStale.has(base) ? t.amount : this.wallet.get(base) ?? t.amount;
     try {
-      const base = market?.base ?? t.pair.split('/')[0]!;
-      held = (await ex.free([base])).get(base) ?? 0;
       rate = rateFromTicker('exit', await ex.ticker(t.pair), this.deps.orders.exit_pricing);
     } catch (e) {
       this.exchangeFailed(e);
@@ -277,7 +306,7 @@ export class LiveBroker extends Broker {
         await ex.loadMarkets();
         this.marketsAt = this.now();
       }
-      this.free = (await ex.free([this.settings.stake_currency])).get(this.settings.stake_currency) ?? 0;
+      await this.fetchWallet();
       this.authWorks();
     } catch (e) {
       this.exchangeFailed(e);
@@ -285,13 +314,20 @@ export class LiveBroker extends Broker {
     }
     for (const [tradeId, p] of [...this.pending]) {
       const t = this.open.get(this.pairOf(tradeId) ?? '') ?? null;
-      await this.lookUp(t, tradeId, p).catch((e: unknown) => this.exchangeFailed(e));
+      await this.alone(p.order.pair, () => this.lookUp(t, tradeId, p)).catch((e: unknown) => this.exchangeFailed(e));
     }
     if (!this.reconciled) {
       this.reconciled = this.pending.size === 0 || [...this.pending.values()].every((p) => p.order.status === 'open');
       if (this.reconciled) this.log.info('live orders reconciled with the exchange: entries may go out');
     }
     await this.watchStops().catch((e: unknown) => this.exchangeFailed(e));
+  }
+
+  private async fetchWallet(): Promise<void> {
+    const ex = this.deps.exchange;
+    const bases = [...this.open.values()].map((t) => ex.market(t.pair)?.base ?? t.pair.split('/')[0]!);
+    this.walletStale.clear();
+    this.wallet = await ex.free([this.settings.stake_currency, ...bases]);
   }
 
   private async lookUp(t: OpenTrade | null, tradeId: number, p: Pending): Promise<void> {
@@ -329,6 +365,7 @@ export class LiveBroker extends Broker {
       feeCost += f.cost;
       feeCurrency = f.currency;
     }
+    if (s.filled !== o.filled) this.walletStale.add(this.deps.exchange.market(o.pair)?.base ?? o.pair.split('/')[0]!);
     const updated: OrderRecord = {
       ...o, exchangeId: s.exchangeId, status: s.status, filled: s.filled, average: s.average, cost: s.cost, feeCost,
       feeCurrency, updatedAt: this.now(),
@@ -432,13 +469,16 @@ export class LiveBroker extends Broker {
 
   /** The software stoploss on the exchange's price between candles. */
   private async watchStops(): Promise<void> {
-    for (const t of [...this.open.values()]) {
-      if (this.pending.has(t.id) || this.authProblem !== null) continue;
-      const tk = await this.deps.exchange.ticker(t.pair);
-      const price = tk.bid ?? tk.last;
-      if (price !== null && stopReached(t.stopLoss, price, price, false)) {
-        await this.placeExit(t, 'stop_loss', this.deps.orders.order_types.stoploss, null, this.now());
-      }
+    for (const held of [...this.open.values()]) {
+      await this.alone(held.pair, async () => {
+        const t = this.open.get(held.pair);
+        if (t === undefined || this.pending.has(t.id) || this.authProblem !== null) return;
+        const tk = await this.deps.exchange.ticker(t.pair);
+        const price = tk.bid ?? tk.last;
+        if (price !== null && stopReached(t.stopLoss, price, price, false)) {
+          await this.placeExit(t, 'stop_loss', this.deps.orders.order_types.stoploss, null, this.now());
+        }
+      });
     }
   }
 

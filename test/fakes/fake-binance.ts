@@ -350,7 +350,7 @@ export async function startFakeBinance(opts: FakeBinanceOptions = {}): Promise<F
     const route = `${req.method ?? 'GET'} ${url.pathname}`;
     const { signature: _sig, ...shown } = p;
     const key = req.headers['x-mbx-apikey'];
-    const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, params: shown, apiKey: typeof key === 'string' ? key : undefined, signed: SIGNED.has(url.pathname), status: 0, at: Date.now() };
+    const rec: RecordedRequest = { method: req.method ?? 'GET', path: url.pathname, params: shown, apiKey: typeof key === 'string' ? key : undefined, signed: SIGNED.has(url.pathname), status: 0, at: performance.timeOrigin + performance.now() };
     requests.push(rec);
     const send = (status: number, body: unknown, headers: Record<string, string> = {}): void => {
       rec.status = status;

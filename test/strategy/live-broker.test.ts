@@ -128,6 +128,34 @@ test('a createOrder that times out after the exchange took it: looked up by its 
   assert.equal(s.fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order').length, 1);
 });
 
+test('a poll while an exit order waits for its answer leaves the fill to the answer: one close, and the pair trades again', async (t) => {
+  const s = await live(t, { orders: MARKET });
+  await s.broker.enter(candle('BTC/USDT', 0, 60000), ENTER, false);
+  s.fake.inject('POST /api/v3/order', faults.acceptedThenSlow(800)); // filled on the exchange, the answer held back
+  const exiting = s.broker.exit(candle('BTC/USDT', 1, 60000), EXIT);
+  while (s.fake.orders.length < 2) await new Promise((r) => setImmediate(r));
+  await s.broker.reconcile(); // finds the exit filled by its client id, while the send still waits
+  await exiting;
+  assert.equal(readTrades(journalPath(s.dir), 'closed').length, 1);
+  assert.equal(s.journal.ordersOf([1]).length, 2);
+  await s.broker.enter(candle('BTC/USDT', 2, 60000), ENTER, false);
+  assert.ok(s.broker.openTrade('BTC/USDT') !== undefined, 'the next candle may enter the pair again');
+});
+
+test('a stoploss seen by the poll and an exit signal on the same trade at once: one sell order', async (t) => {
+  const s = await live(t, { orders: MARKET });
+  await s.broker.enter(candle('BTC/USDT', 0, 60000), ENTER, false);
+  s.fake.setPrice('BTC/USDT', 50000); // below the stop at -10 %
+  const before = s.fake.requests.length;
+  const polling = s.broker.reconcile();
+  // The poll is fetching the price for the stoploss when the candle's exit signal comes.
+  while (!s.fake.requests.slice(before).some((r) => r.path === '/api/v3/ticker/24hr')) await new Promise((r) => setImmediate(r));
+  await Promise.all([polling, s.broker.exit(candle('BTC/USDT', 1, 50000), EXIT)]);
+  await s.broker.reconcile();
+  assert.equal(s.fake.requests.filter((r) => r.method === 'POST' && r.path === '/api/v3/order' && r.params['side'] === 'SELL').length, 1);
+  assert.equal(readTrades(journalPath(s.dir), 'closed').length, 1);
+});
+
 test('429 and 5xx on createOrder: unknown until the exchange says it never had the order, then no trade', async (t) => {
   for (const fault of [faults.rateLimited(), faults.internalError()]) {
     const s = await live(t, { orders: MARKET });

@@ -1,0 +1,74 @@
+/**
+ * The real daemon for benchmarks: `ft-edge run` started the way the kernel runs the bin's `#!` line (as
+ * systemd's ExecStart=/usr/bin/ft-edge does), with this process's node first on PATH, configured by
+ * NODE_CONFIG, watched through its control socket and /proc/PID/status.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { request } from '../src/control/index.js';
+import type { StatusReport } from '../src/appliance/index.js';
+import { ENV, MAIN_JS } from './_bin-launch.js';
+
+export interface MemoryFigures {
+  vmRss: number;
+  rssAnon: number;
+  rssFile: number;
+  rssShmem: number;
+}
+
+export function procStatus(pid: number): MemoryFigures {
+  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
+  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
+}
+
+/** User + system CPU the process has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
+export function procCpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export interface RunningDaemon {
+  child: ChildProcess;
+  socket: string;
+  /** Everything the daemon logged so far. */
+  stderr(): string;
+  status(): Promise<StatusReport | undefined>;
+  /** Resolves once `until` holds for a status answer; throws if the daemon exits or `timeoutMs` passes. */
+  waitFor(until: (s: StatusReport) => boolean, what: string, timeoutMs?: number): Promise<StatusReport>;
+  stop(): Promise<void>;
+}
+
+/** Starts `/usr/bin/env LAUNCH main.js run` with `config` (its `control.socket` is set to a file in `dir`). */
+export function startDaemon(launch: string, dir: string, config: Record<string, unknown>): RunningDaemon {
+  const socket = join(dir, 'control.sock');
+  const child = spawn(ENV, [launch, MAIN_JS, 'run'], {
+    env: { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: dir, NODE_CONFIG_DIR: dir, NODE_CONFIG: JSON.stringify({ ...config, control: { socket } }) },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const status = async (): Promise<StatusReport | undefined> => (await request(socket, 'status').catch(() => undefined)) as StatusReport | undefined;
+  return {
+    child, socket, status,
+    stderr: () => stderr,
+    async waitFor(until, what, timeoutMs = 120_000) {
+      const t0 = performance.now();
+      for (;;) {
+        if (child.exitCode !== null) throw new Error(`ft-edge run exited with ${child.exitCode}: ${stderr.trim()}`);
+        if (performance.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs / 1000} s`);
+        const s = await status();
+        if (s !== undefined && until(s)) return s;
+        await sleep(50);
+      }
+    },
+    async stop() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
