@@ -4,13 +4,14 @@
  * problem board are made here and handed to every part that emits into them or follows them.
  */
 import { join } from 'node:path';
+import { ApiServer } from './api/index.js';
 import { Appliance, LogThrottle, Shutdown, statusReport } from './appliance/index.js';
 import { ControlServer, type ExportResult } from './control/index.js';
-import type { Config } from './config/index.js';
+import { packageVersion, type Config } from './config/index.js';
 import { ProblemBoard, createDaemonBus, type DaemonBus } from './events/index.js';
 import { exportStore } from './export/index.js';
 import { IngestService } from './ingest/index.js';
-import type { Logger } from './log.js';
+import type { Logger, RecentLogs } from './log.js';
 import { FrameStore } from './store/index.js';
 import { Trading } from './strategy/index.js';
 
@@ -34,13 +35,15 @@ export class Daemon {
   readonly trading: Trading;
   readonly control: ControlServer;
   readonly appliance: Appliance;
+  readonly api: ApiServer;
   private readonly shutdown: Shutdown;
   /** Repeated log lines summarised (journald and the SD card); started first, stopped last to flush its counts. */
   private readonly throttle: LogThrottle;
   private readonly log: Logger;
   private exporting: Promise<unknown> = Promise.resolve();
 
-  constructor(config: Config, baseLog: Logger) {
+  /** `recent`: the lines the logger keeps for the REST API's /logs. */
+  constructor(config: Config, baseLog: Logger, recent: RecentLogs | null = null) {
     this.throttle = new LogThrottle(baseLog);
     const log = (this.log = this.throttle.logger);
     const bus = (this.bus = createDaemonBus((line) => log.error(line)));
@@ -72,6 +75,10 @@ export class Daemon {
       producers: () => this.ingest.status(),
       pairs: () => config.external_message_consumer.producers.reduce((n, p) => n + store.producerPairs(p.name).length, 0),
       openTrades: () => this.trading.openTrades(),
+    });
+    this.api = new ApiServer({
+      config, bus, problems, log: log.child('api'),
+      bot: { config, version: packageVersion(), startedAt: this.startedAt, trading: this.trading, store, logs: recent },
     });
     this.shutdown = new Shutdown({ notify: this.appliance.notify, log, deadlineMs: STOP_DEADLINE_MS, stop: () => this.stop() });
 
@@ -106,6 +113,7 @@ export class Daemon {
       this.shutdown,
       this.trading, // before ingest: no frame arrives unseen by the strategy
       this.control,
+      this.api,
       this.ingest,
     ].map((s) => ({ name: s.constructor.name, start: () => s.start(), stop: () => s.stop() }));
     for (const s of services) {

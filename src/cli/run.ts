@@ -1,6 +1,6 @@
 /** `ft-edge run`: the daemon in the foreground, as the systemd service runs it. */
 import { loadConfig } from '../config/index.js';
-import { createLogger } from '../log.js';
+import { RecentLogs, createLogger } from '../log.js';
 import { CONFIG_HELP, CONFIG_OPTION, EXIT, configFiles, parseOptions, plural, type Command } from './command.js';
 
 export const run: Command = {
@@ -17,7 +17,8 @@ ${CONFIG_HELP}`,
   async run(argv) {
     const opts = parseOptions(argv, { ...CONFIG_OPTION });
     const loaded = loadConfig(configFiles(opts.config));
-    const log = createLogger(loaded.ok ? loaded.config.log.level : 'info');
+    const recent = new RecentLogs();
+    const log = createLogger(loaded.ok ? loaded.config.log.level : 'info', undefined, '', recent.observe);
     const configLog = log.child('config');
     for (const w of loaded.warnings) configLog.warn(w);
     if (!loaded.ok) {
@@ -27,7 +28,7 @@ ${CONFIG_HELP}`,
     }
     // Imported here, not at the top: the daemon's graph (Arrow, SQLite, ws) is not loaded for the light commands.
     const { Daemon } = await import('../main.js');
-    const daemon = new Daemon(loaded.config, log);
+    const daemon = new Daemon(loaded.config, log, recent);
     try {
       await daemon.start();
     } catch (e) {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { StatusReport } from '../appliance/index.js';
 import { loadLocalPaths } from '../config/index.js';
 import { request } from '../control/index.js';
-import { journalPath, readJournal, type TradeFilter } from '../journal/index.js';
+import { freqtradeTrade, ftDate, journalPath, readJournal, type TradeFilter } from '../journal/index.js';
 import type { OrderRecord, Trade } from '../journal/index.js';
 import type { OpenPosition } from '../strategy/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
@@ -39,15 +39,14 @@ are shown at the last price it saw for them, with their unrealised profit.
     const filter: TradeFilter = opts.open === true ? 'open' : opts.closed === true ? 'closed' : 'all';
     let datadir = opts.datadir === undefined ? undefined : resolve(opts.datadir);
     let socket = opts.socket === undefined ? undefined : resolve(opts.socket);
-    if (datadir === undefined || socket === undefined) {
-      const paths = loadLocalPaths();
-      if (!paths.ok) {
-        for (const p of paths.problems) printError(p);
-        return EXIT.config;
-      }
-      datadir ??= paths.datadir;
-      socket ??= paths.socket;
+    const paths = loadLocalPaths();
+    if (!paths.ok && (datadir === undefined || socket === undefined)) {
+      for (const p of paths.problems) printError(p);
+      return EXIT.config;
     }
+    datadir ??= paths.ok ? paths.datadir : '';
+    socket ??= paths.ok ? paths.socket : '';
+    const exchange = paths.ok ? paths.exchange : '';
     let trades: Trade[];
     let orders: OrderRecord[];
     try {
@@ -59,7 +58,7 @@ are shown at the last price it saw for them, with their unrealised profit.
     const prices = trades.some((t) => t.isOpen) ? await lastPrices(socket) : new Map<number, OpenPosition>();
     const now = Date.now();
     const text = opts.json === true
-      ? JSON.stringify(trades.map((t) => ({ ...tradeJson(t, prices.get(t.id), now), orders: orders.filter((o) => o.tradeId === t.id).map(orderJson) })), null, 2)
+      ? JSON.stringify(trades.map((t) => freqtradeTrade(t, orders.filter((o) => o.tradeId === t.id), exchange, prices.get(t.id))), null, 2)
       : formatTrades(trades, now, prices);
     process.stdout.write(text + '\n');
     return EXIT.ok;
@@ -81,70 +80,6 @@ async function lastPrices(socket: string): Promise<Map<number, OpenPosition>> {
 function openFor(t: Trade, now: number): number {
   if (t.isOpen) return now - (t.openedAt ?? t.openDate);
   return t.closedAt !== null && t.openedAt !== null ? t.closedAt - t.openedAt : t.closeDate - t.openDate;
-}
-
-/** freqtrade's DATETIME_PRINT_FORMAT ('%Y-%m-%d %H:%M:%S'), UTC. */
-function ftDate(ms: number): string {
-  return new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
-}
-
-/** A trade as freqtrade's API shows one (the subset a dry-run consumer has); an open one at `at`, if priced. */
-export function tradeJson(t: Trade, at: OpenPosition | undefined = undefined, now = Date.now()): Record<string, unknown> {
-  const closed = t.isOpen ? null : t;
-  return {
-    trade_id: t.id,
-    pair: t.pair,
-    is_open: t.isOpen,
-    is_short: t.isShort,
-    strategy: t.strategy,
-    timeframe: t.timeframe,
-    candle_type: t.candleType,
-    producer: t.producer,
-    stake_currency: t.stakeCurrency,
-    amount: t.amount,
-    stake_amount: t.stakeAmount,
-    open_rate: t.openRate,
-    close_rate: closed?.closeRate ?? null,
-    open_date: ftDate(t.openDate),
-    open_timestamp: t.openDate,
-    close_date: closed === null ? null : ftDate(closed.closeDate),
-    close_timestamp: closed?.closeDate ?? null,
-    trade_duration: Math.floor(Math.max(0, openFor(t, now)) / 60_000),
-    current_rate: closed === null ? at?.current_rate ?? null : null,
-    profit_abs: closed?.profitAbs ?? at?.profit_abs ?? null,
-    profit_ratio: closed?.profitRatio ?? at?.profit_ratio ?? null,
-    profit_pct: closed !== null ? Number((closed.profitRatio * 100).toFixed(2)) : at?.profit_ratio != null ? Number((at.profit_ratio * 100).toFixed(2)) : null,
-    stop_loss_abs: t.stopLoss,
-    fee_open: t.feeOpen,
-    fee_close: t.feeClose,
-    exit_reason: closed?.exitReason ?? null,
-    enter_tag: t.enterTag,
-  };
-}
-
-/** An order with freqtrade's field names (its OrderSchema). */
-export function orderJson(o: OrderRecord): Record<string, unknown> {
-  return {
-    order_id: o.exchangeId ?? o.clientOrderId ?? `dry_run_${o.id}`,
-    client_order_id: o.clientOrderId,
-    pair: o.pair,
-    ft_order_side: o.side,
-    ft_is_entry: o.isEntry,
-    order_type: o.type,
-    status: o.status,
-    is_open: o.status === 'open' || o.status === 'intent' || o.status === 'unknown',
-    amount: o.amount,
-    filled: o.filled,
-    remaining: Number((o.amount - o.filled).toFixed(12)),
-    price: o.price,
-    average: o.average,
-    cost: o.cost,
-    fee: o.feeCost,
-    fee_currency: o.feeCurrency,
-    order_date: ftDate(o.orderDate),
-    order_timestamp: o.orderDate,
-    order_update_timestamp: o.updatedAt,
-  };
 }
 
 /** '2d 3h', '3h 5m', '25m'. */

@@ -36,8 +36,29 @@ export function checkConsistency(c: Record<string, unknown>, problems: Problem[]
     problems.push({ path: ['stake_amount'], message: '"unlimited" needs a max_open_trades limit to divide the wallet by' });
   }
 
+  checkApiServer(isPlainObject(c['api_server']) ? c['api_server'] : {}, problems);
+
   const strategy = c['strategy'];
   if (typeof strategy === 'string' && isAbsolute(strategy) && !existsSync(strategy)) {
     problems.push({ path: ['strategy'], message: `no such file: ${strategy}` });
+  }
+}
+
+/** freqtrade's example config's password: a bot listening with it is open to anyone who read that file. */
+const SAMPLE_PASSWORDS = new Set(['SuperSecurePassword', 'freqtrader']);
+
+/** The API refuses to start reachable from the network with a guessable login (the key's length is the schema's). */
+function checkApiServer(api: Record<string, unknown>, problems: Problem[]): void {
+  if (api['enabled'] !== true) return;
+  const address = api['listen_ip_address'];
+  const loopback = typeof address === 'string' && (address.startsWith('127.') || address === '::1');
+  for (const key of ['username', 'password'] as const) {
+    if (api[key] === '') problems.push({ path: ['api_server', key], message: 'is empty: FreqUI logs in with it' });
+  }
+  if (loopback) return;
+  const where = `api_server listens on ${String(address)}, beyond this machine`;
+  const password = api['password'];
+  if (typeof password === 'string' && password !== '' && (SAMPLE_PASSWORDS.has(password) || password.length < 8)) {
+    problems.push({ path: ['api_server', 'password'], message: `is freqtrade's sample password or shorter than 8 characters, and ${where}: choose a real one` });
   }
 }

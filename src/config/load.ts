@@ -145,7 +145,9 @@ function origins(config: Config, layers: readonly Layer[]): Record<string, strin
   return out;
 }
 
-export type LocalPathsResult = { ok: true; socket: string; datadir: string } | { ok: false; problems: string[] };
+export type LocalPathsResult =
+  | { ok: true; socket: string; datadir: string; /** exchange.name, if one is configured ('' if not). */ exchange: string }
+  | { ok: false; problems: string[] };
 
 /**
  * Only control.socket and datadir, for the client commands (status, export), which must work for a user who
@@ -159,7 +161,8 @@ export function loadLocalPaths(opts: LoadOptions = {}): LocalPathsResult {
   const control = validated(configSpec.fields.control, g.merged['control'], problems, configSpec, ['control']);
   const datadir = validated(configSpec.fields.datadir, g.merged['datadir'], problems, configSpec, ['datadir']);
   if (problems.length > 0) return { ok: false, problems: format(problems, g.layers) };
-  return { ok: true, socket: control.socket ?? automaticSocket(env), datadir: datadir ?? automaticDatadir(env) };
+  const exchange = isPlainObject(g.merged['exchange']) && typeof g.merged['exchange']['name'] === 'string' ? g.merged['exchange']['name'] : '';
+  return { ok: true, socket: control.socket ?? automaticSocket(env), datadir: datadir ?? automaticDatadir(env), exchange };
 }
 
 export type LedsResult = { ok: true; leds: readonly LedConfig[] } | { ok: false; problems: string[] };

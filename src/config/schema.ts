@@ -5,6 +5,7 @@
  * always merged under everything else; a default here is only for list items, which node-config cannot merge
  * defaults into.
  */
+import { isIP } from 'node:net';
 import { isAbsolute } from 'node:path';
 import {
   DEFAULT_PRODUCER_PORT, MAX_CANDLES, MESSAGE_SIZE_LIMIT_MB, hostProblem, timeframeMs,
@@ -100,6 +101,29 @@ export const exchangeSpec = object({
   enable_ws: optional(boolean()),
 }, { description: "freqtrade's exchange block." });
 
+/** An origin as browsers send it: scheme://host[:port], nothing after. */
+function originProblem(o: string): string | undefined {
+  return /^https?:\/\/[^/\s?#]+$/.test(o) ? undefined : 'is not an origin like "http://192.168.1.5:3000" (scheme, host and port; no path, no trailing slash)';
+}
+
+/** freqtrade's api_server block: the REST API and message websocket FreqUI talks to. */
+export const apiServerSpec = object({
+  enabled: boolean({ description: 'Serve freqtrade\'s REST API (the part FreqUI uses) and its message websocket (default false).' }),
+  listen_ip_address: checked(string({ description: 'IP address to listen on: 127.0.0.1 for this machine only, 0.0.0.0 for the LAN.' }),
+    (a) => (isIP(a) === 0 ? 'is not an IP address (freqtrade listens on an address, like 0.0.0.0 or 127.0.0.1)' : undefined)),
+  listen_port: integer({ min: 1024, max: 65_535, description: 'Port to listen on (freqtrade default 8080).' }),
+  username: string({ description: 'The user FreqUI logs in as.' }),
+  password: string({ description: 'Its password. Never logged.' }),
+  jwt_secret_key: optional(checked(string({ description: 'Key the login tokens are signed with; absent = a random key kept in the state directory. Never logged.' }),
+    (k) => (k.length < 16 ? 'is shorter than 16 characters (freqtrade\'s samples are): a login could be forged; leave it out and ft-edge makes a random one' : undefined))),
+  ws_token: optional(oneOf([checked(string(), nonEmpty), array(checked(string(), nonEmpty))], {
+    description: 'Token(s) a websocket client may use instead of a login token (?token=...). Never logged.',
+  })),
+  CORS_origins: array(checked(string(), originProblem), { description: 'Origins a browser may call the API from: where FreqUI is served, if not from this API.' }),
+  verbosity: literal(['error', 'info'], { description: "Access log: 'info' logs each request (default 'error': only failures)." }),
+  enable_openapi: optional(boolean({ description: 'Accepted as freqtrade has it; ft-edge serves no API docs.' })),
+}, { description: "freqtrade's api_server block: FreqUI and freqtrade's client talk to ft-edge as to a freqtrade bot." });
+
 const pricingSpec = (side: 'entry' | 'exit') => object({
   price_side: literal(['ask', 'bid', 'same', 'other'], { description: `Which ticker side an ${side} order is priced at ("same": the order's own side).` }),
   price_last_balance: number({ min: 0, max: 1, description: 'How far towards the last price a limit price moves from the side price (0..1).' }),
@@ -181,6 +205,8 @@ export const configSpec = object({
   stoploss: nullable(number({ min: -1, max: 0, belowMax: true, description: "Exit at this ratio below the entry rate (-0.10 = 10 %); null = the strategy's." })),
   tradable_balance_ratio: number({ min: 0, aboveMin: true, max: 1, description: 'Share of the wallet that may be staked (freqtrade default 0.99).' }),
   fee: number({ min: 0, max: 0.1, belowMax: true, description: 'Fee ratio charged on entry and on exit in dry-run (0.001 = 0.1 %).' }),
+
+  api_server: apiServerSpec,
 
   appliance: object({
     leds: ledsSpec,

@@ -17,11 +17,21 @@ export interface DaemonEvents {
   whitelist: readonly [producer: string, pairs: readonly string[]];
   /** A producer connection changed state; `error` says why it left 'connected' or why an attempt failed. */
   connection: readonly [producer: string, state: ConnectionState, error: ConnectionError | null];
-  /** A trade was opened or closed, after the journal committed it. */
-  trade: readonly [change: 'opened', trade: OpenTrade] | readonly [change: 'closed', trade: ClosedTrade];
+  /** A trade changed, after the journal committed it. */
+  trade: TradeChange;
   /** A problem was raised (or reworded) or cleared on the ProblemBoard. */
   problem: readonly [change: 'raised' | 'cleared', problem: Problem];
 }
+
+/**
+ * What happened to a trade. 'opened': decided and journaled (dry-run: filled at once, and 'entry-filled'
+ * follows; live: its entry order placed). Live orders also tell 'entry-filled' (the first fill),
+ * 'entry-cancelled' (ended without a fill: no trade) and 'exit-cancelled' (the trade stays open).
+ */
+export type TradeChange =
+  | readonly [change: 'opened' | 'entry-filled', trade: OpenTrade]
+  | readonly [change: 'entry-cancelled' | 'exit-cancelled', trade: OpenTrade, reason: string]
+  | readonly [change: 'closed', trade: ClosedTrade];
 
 /** The daemon's event stream. */
 export type DaemonBus = EventBus<DaemonEvents>;

@@ -12,6 +12,8 @@ export const PROBLEM_CODES = [
   'journal-write',
   /** The exchange refuses the API key: live trading stopped (entries and exits); data and watchdog go on. */
   'exchange-auth',
+  /** The REST API could not listen: FreqUI cannot reach this bot; trading goes on. */
+  'api-off',
   /** A producer refused the token. */
   'token-refused',
   /** Candles were flowing and stopped for longer than the shortest timeframe allows. */

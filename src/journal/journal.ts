@@ -11,7 +11,7 @@ import { migrate } from './migrations.js';
 import { readOnlyFileSystem } from './read-only.js';
 import { SELECT_TRADES, rowToOrder, rowToTrade, type OrderRow, type TradeRow } from './trade-rows.js';
 import { WalSync } from './wal-sync.js';
-import type { ClosedTrade, NewOrder, NewTrade, OpenTrade, OrderRecord, SignalEvent, TradeClose } from './trade.js';
+import type { ClosedTrade, NewOrder, NewTrade, OpenTrade, OrderRecord, SignalEvent, Trade, TradeClose } from './trade.js';
 
 export const JOURNAL_FILE = 'ft-edge.sqlite';
 
@@ -51,6 +51,10 @@ interface Statements {
   updateEntry: Stmt;
   insertEvent: Stmt;
   openTrades: Stmt;
+  allTrades: Stmt;
+  closedPage: Stmt;
+  closedCount: Stmt;
+  tradeById: Stmt;
   lastExits: Stmt;
   realised: Stmt;
   probeInsert: Stmt;
@@ -97,6 +101,10 @@ export class Journal {
         updateEntry: db.prepare(UPDATE_ENTRY),
         insertEvent: db.prepare(INSERT_EVENT),
         openTrades: db.prepare(`${SELECT_TRADES} WHERE is_open = 1 ORDER BY id`),
+        allTrades: db.prepare(`${SELECT_TRADES} ORDER BY id`),
+        closedPage: db.prepare(`${SELECT_TRADES} WHERE is_open = 0 ORDER BY id LIMIT ? OFFSET ?`),
+        closedCount: db.prepare('SELECT COUNT(*) AS n FROM trades WHERE is_open = 0'),
+        tradeById: db.prepare(`${SELECT_TRADES} WHERE id = ?`),
         lastExits: db.prepare('SELECT pair, MAX(close_candle) AS candle FROM trades WHERE is_open = 0 GROUP BY pair'),
         realised: db.prepare('SELECT COALESCE(SUM(profit_abs), 0) AS p FROM trades WHERE is_open = 0'),
         probeInsert: db.prepare('INSERT INTO journal_probe (id, at, pad) VALUES (1, ?, zeroblob(8192))'),
@@ -130,6 +138,25 @@ export class Journal {
   /** Open trades, oldest first (a restart resumes them). */
   openTrades(): OpenTrade[] {
     return (this.s().openTrades.all() as TradeRow[]).map(rowToTrade) as OpenTrade[];
+  }
+
+  /** Every trade, oldest first (statistics: a consumer's journal holds thousands of trades, not millions). */
+  trades(): Trade[] {
+    return (this.s().allTrades.all() as TradeRow[]).map(rowToTrade);
+  }
+
+  /** Closed trades by id, `limit` of them from `offset` (freqtrade's /trades paging). */
+  closedTrades(limit: number, offset: number): ClosedTrade[] {
+    return (this.s().closedPage.all(limit, offset) as TradeRow[]).map(rowToTrade) as ClosedTrade[];
+  }
+
+  closedCount(): number {
+    return (this.s().closedCount.get() as { n: number }).n;
+  }
+
+  trade(id: number): Trade | undefined {
+    const row = this.s().tradeById.get(id) as TradeRow | undefined;
+    return row === undefined ? undefined : rowToTrade(row);
   }
 
   /** Per pair, the open time of the candle its last trade closed on (no re-entry on that candle). */
@@ -273,3 +300,6 @@ export class Journal {
   }
 }
 
+
+/** What the daemon's readers (the REST API) may do with the journal: read. */
+export type TradeBook = Pick<Journal, 'openTrades' | 'trades' | 'closedTrades' | 'closedCount' | 'trade' | 'ordersOf'>;

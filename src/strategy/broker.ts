@@ -4,6 +4,7 @@
  * on disk in the journal before it counts: the calls resolve once it is, and the runtime makes them one after
  * another. The subclasses say how an entry and an exit are carried out.
  */
+import type { TradeChange } from '../events/index.js';
 import type { Logger } from '../log.js';
 import type { PairKey } from '../protocol/index.js';
 import type { ClosedTrade, Journal, OpenTrade, SignalEvent } from '../journal/index.js';
@@ -74,8 +75,8 @@ export interface BrokerStatus {
 /** Told when the journal cannot be written (why) and when it can again (null). */
 export type JournalHealthListener = (problem: string | null) => void;
 
-/** Told after the journal committed a trade's opening or closing. */
-export type TradeListener = (...change: readonly ['opened', OpenTrade] | readonly ['closed', ClosedTrade]) => void;
+/** Told after the journal committed a change of a trade. */
+export type TradeListener = (...change: TradeChange) => void;
 
 /** Why and at what rate an open trade exits on a candle. */
 export interface ExitDecision {

@@ -75,6 +75,7 @@ export class DryRunBroker extends Broker {
     this.journalWorks();
     const tag = t.enterTag === null ? '' : ` [${t.enterTag}]`;
     this.opened(t, `#${t.id} ${side(isShort)} at ${t.openRate}${tag}, stake ${fmt(stake)} ${st.stake_currency}`);
+    this.onTrade('entry-filled', t); // a paper entry fills as it is made
     return t;
   }
 }

@@ -372,6 +372,8 @@ export class LiveBroker extends Broker {
     };
     if (s.status === 'open') await this.record(t, updated);
     else await this.settle(t, updated);
+    const held = this.open.get(t.pair);
+    if (o.isEntry && o.filled === 0 && s.filled > 0 && held !== undefined) this.onTrade('entry-filled', held);
   }
 
   /** An order still in flight: its state on record, and the trade's fills so far. */
@@ -396,11 +398,13 @@ export class LiveBroker extends Broker {
       await this.journal.dropTrade(t.id);
       this.open.delete(t.pair);
       this.decided(t.pair, 'refused', `#${t.id}: entry order ${o.clientOrderId} ${o.status} without a fill; no trade`);
+      this.onTrade('entry-cancelled', t, `order ${o.status}`);
       return;
     }
     // An exit: what was sold, at what it brought in.
     if (o.filled <= 0) {
       this.log.warn(`${t.pair}: #${t.id} exit order ${o.clientOrderId} ${o.status} without a fill; the trade stays open`);
+      this.onTrade('exit-cancelled', t, `order ${o.status}`);
       return;
     }
     const quoteFee = o.feeCurrency === null || o.feeCurrency === this.settings.stake_currency ? o.feeCost : 0;

@@ -70,6 +70,10 @@ export interface StrategyStatus extends BrokerStatus {
   readonly waiting: KeyReason[];
   /** A reason no entry can happen on any key right now, or null. */
   readonly entries_blocked: string | null;
+  /** Entries stopped by hand (stopentry), until start. */
+  readonly entries_stopped: boolean;
+  /** The timeframe the strategy trades (null: every timeframe the producer sends). */
+  readonly timeframe: string | null;
   readonly open_positions: OpenPosition[];
 }
 
@@ -216,6 +220,8 @@ export class StrategyRuntime {
       disabled_keys: disabledKeys,
       waiting,
       entries_blocked: blocked,
+      entries_stopped: this.entriesStopped,
+      timeframe: this.strategy.timeframe,
       open_positions: [...this.broker.openTrades()].map((t) => {
         const ks = this.states.get(t.pair)?.find((k) => k.key.timeframe === t.timeframe && k.key.candleType === t.candleType);
         const rate = ks !== undefined && ks.close > 0 ? ks.close : null;

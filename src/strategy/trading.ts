@@ -8,9 +8,9 @@
 import type { Config } from '../config/index.js';
 import type { DaemonBus, ProblemBoard } from '../events/index.js';
 import type { Logger } from '../log.js';
-import { Journal, journalPath } from '../journal/index.js';
+import { Journal, journalPath, type TradeBook } from '../journal/index.js';
 import type { ExchangeClient } from '../exchange/index.js';
-import type { Broker, TradeListener } from './broker.js';
+import type { Broker, TradeListener, TradingSettings } from './broker.js';
 import { DryRunBroker } from './dry-run-broker.js';
 import { LiveBroker } from './live-broker.js';
 import type { FrameSource } from './frame-context.js';
@@ -59,6 +59,7 @@ export class Trading {
   private broker: Broker | null = null;
   private journalCheck: NodeJS.Timeout | undefined;
   private runtime: StrategyRuntime | null = null;
+  private resolved: TradingSettings | null = null;
   private offReasons: string[] = ['not started'];
   private readonly config: TradingDaemonConfig;
   private readonly log: Logger;
@@ -132,6 +133,7 @@ export class Trading {
     this.journal = journal;
     this.broker = broker;
     this.runtime = runtime;
+    this.resolved = s;
     this.offReasons = [];
     problems.clear('trading-off');
   }
@@ -140,6 +142,7 @@ export class Trading {
     const runtime = this.runtime;
     const journal = this.journal;
     this.runtime = null;
+    this.resolved = null;
     this.journal = null;
     this.offReasons = ['stopped'];
     this.broker = null;
@@ -155,6 +158,16 @@ export class Trading {
   status(): TradingStatus {
     if (this.runtime === null) return { running: false, strategy: this.config.strategy, problems: this.offReasons };
     return { running: true, ...this.runtime.status() };
+  }
+
+  /** The settings trading runs with (the configuration over the strategy's own); null while trading is off. */
+  settings(): TradingSettings | null {
+    return this.resolved;
+  }
+
+  /** The journal, to read; null while trading is off. */
+  book(): TradeBook | null {
+    return this.journal;
   }
 
   /** Open dry-run trades; null while trading is off (the appliance's status line). */

@@ -49,6 +49,8 @@ const report: StatusReport = {
       { producer: 'default', pair: 'ETH/USDT', timeframe: '5m', candle_type: 'spot', reason: 'no frame yet' },
     ],
     entries_blocked: null,
+    entries_stopped: false,
+    timeframe: '5m',
     open_positions: [
       { trade_id: 1, pair: 'BTC/USDT', current_rate: 30500, profit_abs: 4.84, profit_ratio: 0.0147 },
       { trade_id: 2, pair: 'ETH/USDT', current_rate: null, profit_abs: null, profit_ratio: null },
