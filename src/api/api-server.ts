@@ -58,6 +58,17 @@ export class ApiServer {
     this.limits = opts.limits ?? API_LIMITS;
   }
 
+  /** Where it listens (null when not): the port when the configuration asked for any (tests). */
+  address(): { address: string; port: number } | null {
+    const a = this.server?.address();
+    return a === undefined || a === null || typeof a === 'string' ? null : { address: a.address, port: a.port };
+  }
+
+  /** Connections open now (served or being turned away). */
+  clients(): number {
+    return this.sockets.size;
+  }
+
   /** Listens when api_server.enabled; a port it cannot have is said on the board, and trading goes on. */
   async start(): Promise<void> {
     const api = this.opts.config.api_server;
@@ -84,8 +95,9 @@ export class ApiServer {
       if (url.pathname !== WS_PATH) return void socket.destroy();
       this.ws!.upgrade(req, socket, head, url.searchParams.get('token'));
     });
-    server.on('clientError', (_e, socket) => {
-      if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    server.on('clientError', (e: NodeJS.ErrnoException, socket) => {
+      const status = e.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? '408 Request Timeout' : e.code === 'HPE_HEADER_OVERFLOW' ? '431 Request Header Fields Too Large' : '400 Bad Request';
+      if (socket.writable) socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\n\r\n`);
       else socket.destroy();
     });
     const where = `${api.listen_ip_address}:${api.listen_port}`;
@@ -175,8 +187,10 @@ export class ApiServer {
       res.setHeader('Access-Control-Allow-Credentials', 'true');
       res.writeHead(status, { 'Content-Type': type, 'Content-Length': Buffer.byteLength(body), ...headers });
       res.end(method === 'HEAD' ? undefined : body);
-      const drain = setTimeout(() => res.destroy(), this.limits.drainMs).unref();
-      res.once('close', () => clearTimeout(drain));
+      // An answer not handed to the kernel within drainMs: its buffers are full, the client is not reading.
+      const socket = req.socket;
+      const drain = setTimeout(() => socket.destroy(), this.limits.drainMs).unref();
+      res.once('finish', () => clearTimeout(drain));
       const ms = performance.now() - started;
       const line = `${method} ${url.pathname} ${status} ${ms.toFixed(1)} ms`;
       if (status >= 500) this.opts.log.warn(`REST API: ${line}`);
@@ -223,21 +237,20 @@ export class ApiServer {
     }
   }
 
-  /** The parsed JSON body, undefined without one; capped. */
+  /**
+   * The parsed JSON body, undefined without one. Past bodyBytes the rest is read and dropped (the request's
+   * deadline bounds how long), so the client still gets its 413.
+   */
   private readBody(req: IncomingMessage): Promise<unknown> {
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let size = 0;
       req.on('data', (c: Buffer) => {
         size += c.length;
-        if (size > this.limits.bodyBytes) {
-          resolve('too large');
-          req.destroy();
-          return;
-        }
-        chunks.push(c);
+        if (size <= this.limits.bodyBytes) chunks.push(c);
       });
       req.on('end', () => {
+        if (size > this.limits.bodyBytes) return resolve('too large');
         const text = Buffer.concat(chunks).toString('utf8').trim();
         if (text === '') return resolve(undefined);
         try {

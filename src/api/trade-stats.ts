@@ -3,7 +3,7 @@
  * _rpc_performance and friends, _rpc_timeunit_profit): /profit, /performance, /entries, /exits, /mix_tags,
  * /daily, /weekly, /monthly.
  */
-import { ftDate, type ClosedTrade, type PricedAt, type Trade } from '../journal/index.js';
+import { ftDate, tradeDurationMs, type ClosedTrade, type PricedAt, type Trade } from '../journal/index.js';
 
 const r8 = (x: number): number => Number(x.toFixed(8));
 const r2 = (x: number): number => Number(x.toFixed(2));
@@ -27,10 +27,6 @@ function humanized(ms: number, now: number): string {
   return n === 0 ? 'just now' : `${n} ${unit}${n === 1 ? '' : 's'} ago`;
 }
 
-/** Wall-clock duration of a closed trade (candle times for trades journaled before ft-edge kept the clock). */
-function durationS(t: ClosedTrade): number {
-  return ((t.closedAt ?? t.closeDate) - (t.openedAt ?? t.openDate)) / 1000;
-}
 
 export interface ProfitInputs {
   readonly trades: readonly Trade[];
@@ -95,7 +91,7 @@ export function profit(p: ProfitInputs): Record<string, unknown> {
     latest_trade_date: latest === undefined ? '' : ftDate(latest.openDate),
     latest_trade_humanized: latest === undefined ? '' : humanized(latest.openedAt ?? latest.openDate, p.now),
     latest_trade_timestamp: latest?.openDate ?? 0,
-    avg_duration: timedelta(mean(closed.map(durationS))),
+    avg_duration: timedelta(mean(closed.map((t) => tradeDurationMs(t, p.now) / 1000))),
     best_pair: best?.[0] ?? '',
     best_rate: best === undefined ? 0 : r2(best[1] * 100),
     best_pair_profit_ratio: best?.[1] ?? 0,

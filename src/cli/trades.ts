@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { StatusReport } from '../appliance/index.js';
 import { loadLocalPaths } from '../config/index.js';
 import { request } from '../control/index.js';
-import { freqtradeTrade, ftDate, journalPath, readJournal, type TradeFilter } from '../journal/index.js';
+import { freqtradeTrade, ftDate, journalPath, readJournal, tradeDurationMs, type TradeFilter } from '../journal/index.js';
 import type { OrderRecord, Trade } from '../journal/index.js';
 import type { OpenPosition } from '../strategy/index.js';
 import { EXIT, parseOptions, plural, printError, UsageError, type Command } from './command.js';
@@ -58,7 +58,7 @@ are shown at the last price it saw for them, with their unrealised profit.
     const prices = trades.some((t) => t.isOpen) ? await lastPrices(socket) : new Map<number, OpenPosition>();
     const now = Date.now();
     const text = opts.json === true
-      ? JSON.stringify(trades.map((t) => freqtradeTrade(t, orders.filter((o) => o.tradeId === t.id), exchange, prices.get(t.id))), null, 2)
+      ? JSON.stringify(trades.map((t) => freqtradeTrade(t, orders.filter((o) => o.tradeId === t.id), exchange, prices.get(t.id), now)), null, 2)
       : formatTrades(trades, now, prices);
     process.stdout.write(text + '\n');
     return EXIT.ok;
@@ -74,12 +74,6 @@ async function lastPrices(socket: string): Promise<Map<number, OpenPosition>> {
   } catch {
     return new Map(); // not running: the journal alone is shown
   }
-}
-
-/** How long a trade has been (or was) open by the wall clock; the candle times for trades older than that. */
-function openFor(t: Trade, now: number): number {
-  if (t.isOpen) return now - (t.openedAt ?? t.openDate);
-  return t.closedAt !== null && t.openedAt !== null ? t.closedAt - t.openedAt : t.closeDate - t.openDate;
 }
 
 /** '2d 3h', '3h 5m', '25m'. */
@@ -110,7 +104,7 @@ export function formatTrades(trades: readonly Trade[], now: number, prices: Read
       ftDate(t.openDate).slice(0, 16),
       c === null ? 'open' : ftDate(c.closeDate).slice(0, 16),
       `${t.openRate} -> ${c !== null ? c.closeRate : p?.current_rate != null ? `${p.current_rate} (last)` : ''}`,
-      duration(openFor(t, now)),
+      duration(tradeDurationMs(t, now)),
       profit === null ? '' : `${signed(profit, 4)} ${t.stakeCurrency}`,
       ratio === null ? '' : `${signed(ratio * 100, 2)} %`,
       c === null ? '' : c.exitReason,

@@ -34,6 +34,12 @@ function filledAt(o: OrderRecord): number | null {
   return o.status === 'closed' ? o.updatedAt ?? o.orderDate : null;
 }
 
+/** How long a trade has been (or was) open by the wall clock; by candle times for trades journaled before ft-edge kept it. */
+export function tradeDurationMs(t: Trade, now: number): number {
+  if (t.isOpen) return Math.max(0, now - (t.openedAt ?? t.openDate));
+  return t.closedAt !== null && t.openedAt !== null ? t.closedAt - t.openedAt : t.closeDate - t.openDate;
+}
+
 /** An order as freqtrade shows one. */
 export function freqtradeOrder(o: OrderRecord, base: string): Record<string, unknown> {
   const filled = filledAt(o);
@@ -70,7 +76,7 @@ export function freqtradeOrder(o: OrderRecord, base: string): Record<string, unk
  * A trade as freqtrade's API shows one, with its orders (oldest first, as FreqUI's chart expects); an open one
  * at `at`, its last price, when known.
  */
-export function freqtradeTrade(t: Trade, orders: readonly OrderRecord[], exchange: string, at?: PricedAt): Record<string, unknown> {
+export function freqtradeTrade(t: Trade, orders: readonly OrderRecord[], exchange: string, at?: PricedAt, now = Date.now()): Record<string, unknown> {
   const [base = t.pair, quote = t.stakeCurrency] = t.pair.split(/[/:]/);
   const closed = t.isOpen ? null : t;
   const entry = orders.find((o) => o.isEntry);
@@ -83,7 +89,7 @@ export function freqtradeTrade(t: Trade, orders: readonly OrderRecord[], exchang
   const stopRatio = t.openRate > 0 ? round(t.stopLoss / t.openRate - 1, 8) : null;
   const stopDist = rate === null || closed !== null ? null : round(t.stopLoss - rate, 8);
   const stopEntryDist = round(t.amount * t.stopLoss * (1 - t.feeClose) - openValue, 8);
-  const durationS = closed === null ? null : Math.round(((closed.closedAt ?? closed.closeDate) - (t.openedAt ?? t.openDate)) / 1000);
+  const durationS = Math.round(tradeDurationMs(t, now) / 1000);
   return {
     trade_id: t.id,
     pair: t.pair,
@@ -123,7 +129,7 @@ export function freqtradeTrade(t: Trade, orders: readonly OrderRecord[], exchang
     close_profit_pct: pct(closed?.profitRatio ?? null),
     close_profit_abs: closed?.profitAbs ?? null,
     trade_duration_s: durationS,
-    trade_duration: durationS === null ? null : Math.floor(durationS / 60),
+    trade_duration: Math.floor(durationS / 60),
     current_rate: rate,
     profit_ratio: profitRatio,
     profit_pct: pct(profitRatio),

@@ -344,10 +344,10 @@ describe('loadLocalPaths', () => {
         PATH: process.env['PATH'] ?? '',
         FT_EDGE_TEST_LOAD: 'paths',
         NODE_CONFIG_DIR: configDir({}),
-        NODE_CONFIG: JSON.stringify({ external_message_consumer: { enabled: true, producers: [{ name: 'x', host: 'h' }] }, control: { socket: '/tmp/s.sock' } }),
+        NODE_CONFIG: JSON.stringify({ external_message_consumer: { enabled: true, producers: [{ name: 'x', host: 'h' }] }, control: { socket: '/tmp/s.sock' }, exchange: { name: 'binance' } }),
       },
       encoding: 'utf8',
     });
-    assert.deepEqual(JSON.parse(c.stdout).result, { ok: true, socket: '/tmp/s.sock', datadir: JSON.parse(c.stdout).result.datadir });
+    assert.deepEqual(JSON.parse(c.stdout).result, { ok: true, socket: '/tmp/s.sock', datadir: JSON.parse(c.stdout).result.datadir, exchange: 'binance' });
   });
 });

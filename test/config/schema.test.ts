@@ -85,6 +85,7 @@ describe('config schema', () => {
         entry_pricing: { price_side: 'same', price_last_balance: 0, use_order_book: false },
         exit_pricing: { price_side: 'same', price_last_balance: 0, use_order_book: false },
         unfilledtimeout: { entry: 10, exit: 10, unit: 'minutes', exit_timeout_count: 0 },
+        api_server: { enabled: false, listen_ip_address: '127.0.0.1', listen_port: 8080, username: '', password: '', CORS_origins: [], verbosity: 'error' },
         appliance: { leds: [], watchdog_max_lag_ms: 500 },
       },
     );
