@@ -51,7 +51,9 @@ tar -xzf "$WORK/ft-edge-$VERSION.tgz" -C "$WORK"
 mv "$WORK/package" "$WORK/app"
 cp package-lock.json "$WORK/app/"
 # Production dependencies as sources only; the native ones are compiled for arm64 inside the rootfs step.
-(cd "$WORK/app" && npm ci --omit=dev --ignore-scripts --no-audit --no-fund --cache "$CACHE/npm" >/dev/null)
+# No optional ones: they are ccxt's bufferutil (a native module with no arm64 prebuild, which ws and ccxt use only
+# when it loads; ws' own JavaScript does the same masking) and fflate (ccxt's websocket gzip, imported lazily).
+(cd "$WORK/app" && npm ci --omit=dev --omit=optional --ignore-scripts --no-audit --no-fund --cache "$CACHE/npm" >/dev/null)
 
 packages=$(grep -v -e '^#' -e '^$' "$ROOT/image/packages.txt" | paste -sd, -)
 mirrors=("deb $MIRROR $SUITE main non-free-firmware" "deb $MIRROR $SUITE-updates main non-free-firmware"

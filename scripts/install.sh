@@ -70,10 +70,11 @@ else
   app=$work/package
   [ -z "$lock" ] || cp "$lock" "$app/"
   say "installing production dependencies (native modules compile on this machine)"
+  # Optional dependencies are left out as in the image (image/build.sh says why).
   if [ -f "$app/package-lock.json" ]; then
-    (cd "$app" && npm ci --omit=dev --no-audit --no-fund)
+    (cd "$app" && npm ci --omit=dev --omit=optional --no-audit --no-fund)
   else
-    (cd "$app" && npm install --omit=dev --no-audit --no-fund)
+    (cd "$app" && npm install --omit=dev --omit=optional --no-audit --no-fund)
   fi
 fi
 [ -f "$app/dist/src/cli/main.js" ] || die "$app has no dist/src/cli/main.js (not built?)"

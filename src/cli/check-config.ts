@@ -36,6 +36,8 @@ ${CONFIG_HELP}`,
     err(c.live === null
       ? 'live trading: off (dry_run true: paper trades only)'
       : `live trading: ON: real orders on ${c.live.exchange} ${c.trading_mode}, stake currency ${c.stake_currency}`);
+    const api = c.api_server;
+    err(api.enabled ? `REST API for FreqUI: on, http://${api.listen_ip_address.includes(':') ? `[${api.listen_ip_address}]` : api.listen_ip_address}:${api.listen_port}/api/v1, user ${api.username}` : 'REST API for FreqUI: off (api_server.enabled false)');
     process.stdout.write(JSON.stringify(maskSecrets(loaded.config), null, 2) + '\n');
     err('configuration is valid');
     return EXIT.ok;

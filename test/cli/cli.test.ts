@@ -105,6 +105,7 @@ describe('ft-edge check-config', () => {
       'automatic: control\\.socket, datadir',
       "the rest: ft-edge's defaults \\(.*config/default\\.json\\)",
       'live trading: off \\(dry_run true: paper trades only\\)',
+      'REST API for FreqUI: off \\(api_server\\.enabled false\\)',
       'configuration is valid\n$',
     ].join('\n')));
   });

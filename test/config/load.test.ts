@@ -162,6 +162,26 @@ describe('loadConfig', () => {
     ]);
   });
 
+  it("api_server: refuses a guessable login where the network reaches it, takes freqtrade's block as it is", () => {
+    const apiLoad = (over: Record<string, unknown>): ReturnType<typeof load> => load({ NODE_CONFIG: JSON.stringify({
+      api_server: { enabled: true, listen_ip_address: '0.0.0.0', listen_port: 8080, username: 'freqtrader', password: 'SuperSecurePassword', ...over },
+    }) });
+    const api = (over: Record<string, unknown>): string[] => problems(apiLoad(over));
+    assert.deepEqual(api({}), [
+      "api_server.password: is freqtrade's sample password or shorter than 8 characters, and api_server listens on 0.0.0.0, beyond this machine: choose a real one (in $NODE_CONFIG)",
+    ]);
+    assert.deepEqual(api({ password: 'a-real-password', jwt_secret_key: 'somethingrandom', CORS_origins: ['http://pc:3000/'], listen_ip_address: 'pi.local' }), [
+      "api_server.listen_ip_address: is not an IP address (freqtrade listens on an address, like 0.0.0.0 or 127.0.0.1) (in $NODE_CONFIG)",
+      "api_server.jwt_secret_key: is shorter than 16 characters (freqtrade's samples are): a login could be forged; leave it out and ft-edge makes a random one (in $NODE_CONFIG)",
+      'api_server.CORS_origins[0]: is not an origin like "http://192.168.1.5:3000" (scheme, host and port; no path, no trailing slash) (in $NODE_CONFIG)',
+    ]);
+    assert.deepEqual(api({ listen_ip_address: '127.0.0.1', password: '', username: '' }), [
+      'api_server.username: is empty: FreqUI logs in with it (in $NODE_CONFIG)',
+      'api_server.password: is empty: FreqUI logs in with it (in $NODE_CONFIG)',
+    ]);
+    assert.ok(apiLoad({ password: 'a-real-password', ws_token: ['a', 'b'], verbosity: 'info', enable_openapi: false }).result.ok);
+  });
+
   it('no key may reach a prototype, in $NODE_CONFIG, in a config file or in a freqtrade file (validation stays on)', () => {
     const viaEnv = load({ NODE_CONFIG: '{"store": {"capacity": null}, "__proto__": {"nullable": true}}' });
     assert.deepEqual(problems(viaEnv), ['__proto__: the key "__proto__" is not allowed in a configuration (in $NODE_CONFIG)']);
