@@ -197,8 +197,10 @@ const ROUTES: readonly (readonly [string, Handler])[] = [
 ];
 
 async function forceExit(req: ApiRequest, _p: readonly string[], ctx: RouteContext): Promise<Reply> {
-  const body = (req.body ?? {}) as { tradeid?: unknown };
+  const body = (req.body ?? {}) as { tradeid?: unknown; amount?: unknown };
   const id = body.tradeid;
+  // FreqUI sends amount only when the user typed a partial one; exiting the whole trade instead would surprise.
+  if (body.amount !== undefined && body.amount !== null) return rpcError(req, 'ft-edge exits whole trades only: leave the amount empty');
   const target = id === 'all' ? 'all' : typeof id === 'number' || (typeof id === 'string' && /^\d+$/.test(id)) ? Number(id) : null;
   if (target === null) return invalid('body', 'tradeid', 'a trade id or "all"', id);
   const t = trading(req, ctx);

@@ -11,22 +11,28 @@ import { delimiter, join, relative } from 'node:path';
 import { loadConfig } from '../config/index.js';
 import { createLogger } from '../log.js';
 import type { DemoProducer } from '../demo/index.js';
-import { EXIT, parseOptions, printError, type Command } from './command.js';
+import { EXIT, parseOptions, printError, UsageError, type Command } from './command.js';
 
 export const demo: Command = {
   name: 'demo',
   summary: 'run the daemon against the built-in demo producer on 127.0.0.1',
-  usage: `usage: ft-edge demo [--strategy NAME]
+  usage: `usage: ft-edge demo [--strategy NAME] [--api PORT [--cors ORIGIN]]
 
 Starts the demo producer (realistic analyzed frames on an accelerated clock) on a free port of
 127.0.0.1 with a random token, and runs the daemon against it in the foreground: frames arrive
 within seconds and the strategy dry-run trades on them. Uses the shipped defaults only; state and
 the control socket live in a temporary directory, removed on exit. Stop with Ctrl-C.
 
-  --strategy NAME  strategy to trade with (default: the shipped default, UpstreamSignals)`,
+  --strategy NAME  strategy to trade with (default: the shipped default, UpstreamSignals)
+  --api PORT       also serve freqtrade's REST API for FreqUI on 127.0.0.1:PORT, user demo,
+                   password demo (loopback only, as the shipped defaults allow such a password)
+  --cors ORIGIN    the origin FreqUI is served from, e.g. http://127.0.0.1:3000 (with --api)`,
 
   async run(argv) {
-    const opts = parseOptions(argv, { strategy: { type: 'string' } });
+    const opts = parseOptions(argv, { strategy: { type: 'string' }, api: { type: 'string' }, cors: { type: 'string' } });
+    if (opts.cors !== undefined && opts.api === undefined) throw new UsageError('option --cors needs --api');
+    if (opts.api !== undefined && !/^[0-9]{1,5}$/.test(opts.api)) throw new UsageError(`option --api takes a port number, got ${opts.api}`);
+    const api = opts.api === undefined ? undefined : { port: Number(opts.api), cors: opts.cors };
     const dir = mkdtempSync(join(tmpdir(), 'ft-edge-demo-'));
     process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
     const token = randomBytes(24).toString('base64url');
@@ -35,7 +41,7 @@ the control socket live in a temporary directory, removed on exit. Stop with Ctr
     const producer = await startDemoProducer({ host: '127.0.0.1', port: 0, token });
     let code: number = EXIT.failed;
     try {
-      code = await runAgainst(producer, token, dir, opts.strategy);
+      code = await runAgainst(producer, token, dir, opts.strategy, api);
       return code;
     } finally {
       if (code !== EXIT.ok) await producer.stop(); // else its socket would keep the process alive
@@ -43,8 +49,16 @@ the control socket live in a temporary directory, removed on exit. Stop with Ctr
   },
 };
 
+/** The demo's REST API: on loopback, with the demo's own login. */
+interface DemoApi {
+  readonly port: number;
+  readonly cors: string | undefined;
+}
+
 /** Runs the daemon against the started demo producer; the exit code (problems already reported). */
-async function runAgainst(producer: DemoProducer, token: string, dir: string, strategy: string | undefined): Promise<number> {
+async function runAgainst(
+  producer: DemoProducer, token: string, dir: string, strategy: string | undefined, api: DemoApi | undefined,
+): Promise<number> {
   const socket = join(dir, 'control.sock');
   const loaded = loadConfig({
     userConfig: false,
@@ -56,6 +70,12 @@ async function runAgainst(producer: DemoProducer, token: string, dir: string, st
       control: { socket },
       datadir: join(dir, 'state'),
       ...(strategy === undefined ? {} : { strategy }),
+      ...(api === undefined ? {} : {
+        api_server: {
+          enabled: true, listen_ip_address: '127.0.0.1', listen_port: api.port, username: 'demo', password: 'demo',
+          CORS_origins: api.cors === undefined ? [] : [api.cors],
+        },
+      }),
     },
   });
   if (!loaded.ok) {
@@ -84,8 +104,12 @@ async function runAgainst(producer: DemoProducer, token: string, dir: string, st
     return EXIT.failed;
   }
   const self = selfCommand();
+  const listening = daemon.api.address();
   process.stdout.write(
     `demo producer on ws://127.0.0.1:${producer.port} (random token, not shown)\n` +
+      (api === undefined ? '' : listening === null
+        ? `REST API: not serving (the daemon's log says why)\n`
+        : `REST API for FreqUI on http://127.0.0.1:${listening.port} (user demo, password demo)\n`) +
       `state in ${dir} (removed on exit)\n` +
       `in another terminal: ${self} status --socket ${socket}\n` +
       `                     ${self} trades --datadir ${join(dir, 'state')}\n` +

@@ -253,6 +253,9 @@ test('control: stopbuy, start, forceexit as FreqUI calls them', async () => {
   const bad = await post('/forcesell', { tradeid: 987654 });
   assert.equal(bad.status, 502);
   assert.deepEqual(bad.body, { error: 'Error querying /api/v1/forcesell: invalid argument' });
+  const partial = await post('/forceexit', { tradeid: 1, amount: 0.001, ordertype: 'limit' });
+  assert.equal(partial.status, 502);
+  assert.deepEqual(partial.body, { error: 'Error querying /api/v1/forceexit: ft-edge exits whole trades only: leave the amount empty' });
   const open = daemon.trading.book()!.openTrades();
   if (open.length > 0) {
     const r = await post('/forcesell', { tradeid: String(open[0]!.id) });
