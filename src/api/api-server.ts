@@ -175,7 +175,7 @@ export class ApiServer {
     const method = req.method ?? 'GET';
     const origin = req.headers.origin;
     const cors = origin !== undefined && this.opts.config.api_server.CORS_origins.includes(origin) ? origin : null;
-    const send = (status: number, body: string, type = 'application/json', headers: Record<string, string> = {}): void => {
+    const send = (status: number, body: string | Buffer, type = 'application/json', headers: Record<string, string> = {}): void => {
       if (res.socket !== null && res.socket.writableLength > this.limits.outputBytes) {
         res.socket.destroy(); // a client that asks and never reads
         return;
@@ -196,7 +196,7 @@ export class ApiServer {
       if (status >= 500) this.opts.log.warn(`REST API: ${line}`);
       else if (this.opts.config.api_server.verbosity === 'info') this.opts.log.info(`REST API: ${line}`);
     };
-    const json = (r: Reply & { headers?: Record<string, string> }): void => send(r.status, 'text' in r ? r.text : JSON.stringify(r.json), 'application/json', r.headers);
+    const json = (r: Reply & { headers?: Record<string, string> }): void => send(r.status, 'bytes' in r ? r.bytes : JSON.stringify(r.json), 'application/json', r.headers);
 
     if (method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) {
       if (cors === null) return send(400, 'Disallowed CORS origin', 'text/plain');

@@ -22,8 +22,8 @@ export interface ApiRequest {
   readonly body: unknown;
 }
 
-/** An answer: a value to send as JSON, or JSON text made already (pair_candles). */
-export type Reply = { readonly status: number; readonly json: unknown } | { readonly status: number; readonly text: string };
+/** An answer: a value to send as JSON, or JSON made already, as UTF-8 (pair_candles). */
+export type Reply = { readonly status: number; readonly json: unknown } | { readonly status: number; readonly bytes: Buffer };
 
 export interface RouteContext {
   readonly bot: BotSources;
@@ -81,7 +81,7 @@ const candles = (req: ApiRequest, r: { readonly [K in keyof CandlesRequest]?: un
   const producers = c.external_message_consumer.producers.map((p) => p.name);
   return {
     status: 200,
-    text: pairCandles(ctx.bot.store, producers, c.trading_mode === 'futures' ? 'futures' : 'spot', status?.strategy ?? c.strategy, timeframeMs(r.timeframe)!, {
+    bytes: pairCandles(ctx.bot.store, producers, c.trading_mode === 'futures' ? 'futures' : 'spot', status?.strategy ?? c.strategy, timeframeMs(r.timeframe)!, {
       pair: r.pair, timeframe: r.timeframe,
       ...(typeof r.limit === 'number' && r.limit > 0 ? { limit: Math.floor(r.limit) } : {}),
       ...(Array.isArray(r.columns) ? { columns: r.columns.filter((x): x is string => typeof x === 'string') } : {}),

@@ -37,7 +37,7 @@ let refresh: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'ft-edge-api-'));
-  producer = await startDemoProducer({ token: TOKEN, pairs: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], candleIntervalMs: 0, history: 300 });
+  producer = await startDemoProducer({ token: TOKEN, pairs: ['BTC/USDT', 'ETH/USDT', 'SOL/USDT'], candleIntervalMs: 0, history: 300, columns: 40 }); // 40: a bool column too
   const loaded = loadConfig({
     userConfig: false,
     override: {
@@ -234,6 +234,29 @@ test('every endpoint answers in freqtrade\'s shape, with open and closed dry-run
   assert.ok(hist.data.every((row) => row.length === hist.columns.length));
   const ts = hist.columns.indexOf('__date_ts');
   assert.equal(hist.data.at(-1)![ts], producer.frame('BTC/USDT')!.dates.at(-1), 'the last row is the last candle sent');
+
+  // Every cell of the whole frame as the producer analyzed it: NaN and infinities as null (freqtrade replaces them
+  // with None), bools as true/false, tags as strings; the signal closes where the signal is 1.
+  const whole = (await get('/pair_candles?pair=BTC/USDT&timeframe=5m')).body as typeof hist;
+  const sent = producer.frame('BTC/USDT')!;
+  // The producer keeps its last `history` candles; the daemon holds those and the ones before them.
+  assert.ok(whole.length >= sent.dates.length);
+  const tail = whole.data.slice(whole.length - sent.dates.length);
+  assert.deepEqual(whole.columns.slice(0, sent.columns.length + 1), ['date', ...sent.columns]);
+  const close = sent.values[sent.columns.indexOf('close')]!;
+  const signalAt = (name: string, i: number): number | null => {
+    const col = sent.values[sent.columns.indexOf(name)];
+    return col !== undefined && Number(col[i]) === 1 ? (close[i] as number) : null;
+  };
+  tail.forEach((row, i) => {
+    const expected = [
+      new Date(sent.dates[i]!).toISOString().replace('.000Z', 'Z'),
+      ...sent.columns.map((_, c) => { const v = sent.values[c]![i]!; return typeof v === 'number' && !Number.isFinite(v) ? null : v; }),
+      sent.dates[i],
+      ...whole.columns.slice(sent.columns.length + 2).map((c) => signalAt(/^_(.+)_signal_close$/.exec(c)![1]!, i)),
+    ];
+    assert.deepEqual(row, expected, `row ${i}`);
+  });
 
   assert.deepEqual(await get('/no_such_route'), { status: 404, body: { detail: 'Not Found' }, headers: (await get('/no_such_route')).headers });
   assert.equal((await get('/trade/99999')).status, 404);
