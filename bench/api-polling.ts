@@ -11,7 +11,9 @@
  * Each run: spawn to every key full (the connect burst), then STEADY_ROUNDS candles one second apart (tick() sends
  * one per pair). Reported: VmRSS / RssAnon after the steady part, the daemon's CPU per second in it, the time
  * from a tick to each pair's new_candle on the websocket (the frame stored, which the strategy evaluates on), and
- * the control socket's status round trip (the event loop's responsiveness) during the steady part.
+ * the control socket's status round trip (the event loop's responsiveness) during the steady part. The producer's
+ * 10 ms pause after each send is off here, so the 100 candles of a tick arrive back to back and the latency is the
+ * daemon's (with the pause, the last of them is sent a second after the first).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -70,7 +72,7 @@ function freePort(): Promise<number> {
 async function measure(mode: Mode): Promise<Run> {
   const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-bench-api-'));
   const pairs = Array.from({ length: PAIRS }, (_, i) => `P${String(i).padStart(3, '0')}/USDT`);
-  const producer = await startDemoProducer({ token: TOKEN, pairs, history: ROWS, columns: COLUMNS, candleIntervalMs: 0 });
+  const producer = await startDemoProducer({ token: TOKEN, pairs, history: ROWS, columns: COLUMNS, candleIntervalMs: 0, sendThrottleMs: 0 });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}/api/v1`;
   const daemon = startDaemon(shebangArgument(), tmp, {
