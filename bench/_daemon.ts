@@ -4,7 +4,7 @@
  * NODE_CONFIG, watched through its control socket and /proc/PID/status.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { request } from '../src/control/index.js';
 import type { StatusReport } from '../src/appliance/index.js';
@@ -27,6 +27,24 @@ export function procStatus(pid: number): MemoryFigures {
 export function procCpuMs(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
+/** CPU (ms) of a process' threads, grouped: the main thread, the workers, any other by its name. */
+export function threadCpu(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      // Node names its V8 platform workers and libuv's pool threads after the process ("node").
+      const group = tid === String(pid) ? 'main thread' : name === 'node' ? 'V8 and libuv worker threads' : name;
+      out.set(group, (out.get(group) ?? 0) + (Number(f[11]) + Number(f[12])) * 10);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

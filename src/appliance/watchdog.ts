@@ -42,11 +42,13 @@ export function watchdogIntervalMs(env: NodeJS.ProcessEnv, pid: number): number 
 
 export class Watchdog {
   private timer: NodeJS.Timeout | undefined;
-  private readonly lag = new LagProbe();
+  private readonly lag: LagProbe;
   private current: string | null = null;
   private pings = 0;
 
-  constructor(private readonly opts: WatchdogOptions) {}
+  constructor(private readonly opts: WatchdogOptions) {
+    this.lag = new LagProbe(Math.max(MIN_PROBE_MS, Math.floor(opts.maxLagMs / 5)));
+  }
 
   /** The interval of `WATCHDOG=1` pings, null when systemd runs no watchdog for us. */
   get intervalMs(): number | null {
@@ -112,21 +114,26 @@ export class Watchdog {
 }
 
 /**
- * The event loop's worst delay: a 20 ms timer that records how late it runs. perf_hooks'
- * monitorEventLoopDelay would be cheaper, but it measures the time between its own callbacks and drops the
- * first one after each reset(), so a loop that stalls right after every check looked healthy to it (seen in
- * the watchdog test). 50 callbacks a second cost next to nothing, even on a Pi Zero.
+ * The event loop's worst delay: a timer that records how late it runs. perf_hooks' monitorEventLoopDelay
+ * would be cheaper, but it measures the time between its own callbacks and drops the first one after each
+ * reset(), so a loop that stalls right after every check looked healthy to it (seen in the watchdog test).
+ * The period is a fifth of the bound: a stall longer than the bound plus that fifth (600 ms at the default
+ * 500) is always seen, and the probe wakes the process 10 times a second. At a fixed 20 ms it woke it 50 times,
+ * which was two thirds of an idle daemon's CPU (bench/steady.ts: 13.5 ms/s idle then, 4.0 now). A loop that
+ * hangs outright is systemd's to catch (WatchdogSec=).
  */
 class LagProbe {
   private timer: NodeJS.Timeout | undefined;
   private due = 0;
   private max = 0;
 
+  constructor(private readonly periodMs: number) {}
+
   start(): void {
     if (this.timer !== undefined) return;
     this.max = 0;
-    this.due = performance.now() + PROBE_MS;
-    this.timer = setInterval(this.tick, PROBE_MS);
+    this.due = performance.now() + this.periodMs;
+    this.timer = setInterval(this.tick, this.periodMs);
     this.timer.unref();
   }
 
@@ -146,8 +153,8 @@ class LagProbe {
   private readonly tick = (): void => {
     const now = performance.now();
     if (now - this.due > this.max) this.max = now - this.due;
-    this.due = now + PROBE_MS;
+    this.due = now + this.periodMs;
   };
 }
 
-const PROBE_MS = 20;
+const MIN_PROBE_MS = 20;
