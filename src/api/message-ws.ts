@@ -6,7 +6,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer, type WebSocket } from 'ws';
+import { WebSocketServer, type WebSocket } from '../ws-module.js';
 import type { DaemonBus, TradeChange } from '../events/index.js';
 import type { ClosedTrade, OpenTrade } from '../journal/index.js';
 import type { Logger } from '../log.js';

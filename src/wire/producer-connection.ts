@@ -15,7 +15,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
-import { WebSocket, type RawData } from 'ws';
+import { WebSocket, type ClientOptions, type RawData } from '../ws-module.js';
 import type { Config, ExternalMessageConsumerConfig, ProducerConfig } from '../config/index.js';
 import type { Logger } from '../log.js';
 import { hostProblem, initialRequests, producerAddress } from '../protocol/index.js';
@@ -134,7 +134,7 @@ export class ProducerConnection {
     };
   }
 
-  private readonly wsOptions: WebSocket.ClientOptions;
+  private readonly wsOptions: ClientOptions;
 
   get state(): ConnectionState {
     return this.current;
