@@ -33,8 +33,8 @@ configuration (node-config), later sources win:
   1. shipped defaults ${SHIPPED_DEFAULTS} (always the base)
   2. files in /etc/ft-edge (default.json, local.json, ...), or in $NODE_CONFIG_DIR / --config-dir
   3. $NODE_CONFIG, JSON: '{"external_message_consumer": {"enabled": true, "producers": [...]}}'
-  "freqtrade_config": PATH uses the external_message_consumer block of a freqtrade config file
-  instead of ft-edge's own. Tokens: "ws_token", "ws_token_file": PATH, or the systemd credential
+  "freqtrade_config": PATH (or --config) reads a freqtrade config file as it is, under ft-edge's
+  own settings. Tokens: "ws_token", "ws_token_file": PATH, or the systemd credential
   ws_token_<producer> or ws_token ($CREDENTIALS_DIRECTORY). \`ft-edge check-config\` shows the result.
 
 exit codes:

@@ -1,5 +1,5 @@
 /**
- * `ft-edge trades [--open|--closed] [--json]`: the dry-run trades in the journal, read directly (read-only), with
+ * `ft-edge trades [--open|--closed] [--json]`: the trades in the journal, read directly (read-only), with
  * the open ones priced at the last price the running daemon saw, when it runs.
  */
 import { resolve } from 'node:path';
@@ -13,10 +13,10 @@ import { EXIT, parseOptions, plural, printError, UsageError, type Command } from
 
 export const tradesCommand: Command = {
   name: 'trades',
-  summary: 'list the dry-run trades in the journal, with profit per trade and in total',
+  summary: 'list the trades in the journal (dry-run or live), with profit per trade and in total',
   usage: `usage: ft-edge trades [--open | --closed] [--json] [--datadir DIR] [--socket PATH]
 
-Lists the dry-run trades recorded in the journal (DATADIR/ft-edge.sqlite), oldest first: pair, side,
+Lists the trades (dry-run or live) recorded in the journal (DATADIR/ft-edge.sqlite), oldest first: pair, side,
 open and close time (UTC) and rate, how long it has been open, profit in stake currency and in percent
 (fees included, as freqtrade computes them), exit reason and entry tag; then the realised total. Reads
 the journal directly, so it works whether or not the daemon runs; while the daemon runs, open trades
