@@ -54,26 +54,34 @@ export interface RunningDaemon {
   socket: string;
   /** Everything the daemon logged so far. */
   stderr(): string;
+  /** Everything it wrote to stdout so far (node's own traces, e.g. `--trace-gc`). */
+  stdout(): string;
   status(): Promise<StatusReport | undefined>;
   /** Resolves once `until` holds for a status answer; throws if the daemon exits or `timeoutMs` passes. */
   waitFor(until: (s: StatusReport) => boolean, what: string, timeoutMs?: number): Promise<StatusReport>;
   stop(): Promise<void>;
 }
 
-/** Starts `/usr/bin/env LAUNCH main.js run` with `config` (its `control.socket` is set to a file in `dir`). */
-export function startDaemon(launch: string, dir: string, config: Record<string, unknown>): RunningDaemon {
+/**
+ * Starts `/usr/bin/env LAUNCH main.js run` with `config` (its `control.socket` is set to a file in `dir`);
+ * `nodeFlags` are added to the node options of LAUNCH.
+ */
+export function startDaemon(launch: string, dir: string, config: Record<string, unknown>, nodeFlags: string[] = []): RunningDaemon {
   const socket = join(dir, 'control.sock');
-  const child = spawn(ENV, [launch, MAIN_JS, 'run'], {
+  const child = spawn(ENV, [[launch, ...nodeFlags].join(' '), MAIN_JS, 'run'], {
     env: { PATH: `${dirname(process.execPath)}:${process.env['PATH'] ?? ''}`, HOME: dir, NODE_CONFIG_DIR: dir, NODE_CONFIG: JSON.stringify({ ...config, control: { socket } }) },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
+  let stdout = '';
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const status = async (): Promise<StatusReport | undefined> => (await request(socket, 'status').catch(() => undefined)) as StatusReport | undefined;
   return {
     child, socket, status,
     stderr: () => stderr,
+    stdout: () => stdout,
     async waitFor(until, what, timeoutMs = 120_000) {
       const t0 = performance.now();
       for (;;) {

@@ -6,7 +6,8 @@
  * pool), once at READY-equivalent (the control socket answers) and once with every frame stored. Beside it, in the
  * same run: a 1-pair daemon (start-up and one frame: subtracted to give the burst's own cost) and the engine's
  * floor, a bare `node` that only double-JSON.parses (outer message, inner frame) the same 100 messages as the
- * producer sent them. ROUNDS rounds, each figure given as the median and the range.
+ * producer sent them. ROUNDS rounds, each figure given as the median and the range; then one more 100-pair run
+ * with node's `--trace-gc` for the collections the burst causes (not timed: the trace costs time of its own).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -34,22 +35,24 @@ interface Burst {
   storedMs: number;
   storedCpu: number;
   threads: Map<string, number>;
+  /** node's `--trace-gc` lines, when it ran with that flag. */
+  gcTrace: string;
 }
 
-async function burst(producer: DemoProducer, n: number): Promise<Burst> {
+async function burst(producer: DemoProducer, n: number, nodeFlags: string[] = []): Promise<Burst> {
   const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-bench-burst-'));
   const t0 = performance.now();
   const daemon = startDaemon(shebangArgument(), tmp, {
     external_message_consumer: { enabled: true, producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: TOKEN }] },
     datadir: join(tmp, 'state'),
-  });
+  }, nodeFlags);
   try {
     await daemon.waitFor(() => true, 'the control socket answering', 60_000);
     const readyMs = performance.now() - t0;
     const readyCpu = procCpuMs(daemon.child.pid!);
     await daemon.waitFor((s) => s.producers[0]?.keys === n && s.producers[0].rows === n * ROWS, 'every frame stored');
     const storedMs = performance.now() - t0;
-    return { readyMs, readyCpu, storedMs, storedCpu: procCpuMs(daemon.child.pid!), threads: threadCpu(daemon.child.pid!) };
+    return { readyMs, readyCpu, storedMs, storedCpu: procCpuMs(daemon.child.pid!), threads: threadCpu(daemon.child.pid!), gcTrace: daemon.stdout() };
   } finally {
     await daemon.stop();
     rmSync(tmp, { recursive: true, force: true });
@@ -108,6 +111,9 @@ try {
     (median(rows.map((x) => x.big.storedCpu - x.small.storedCpu)) / median(rows.map((x) => x.floor))).toFixed(1)}x the floor`);
   const names = [...new Set(rows.flatMap((x) => [...x.big.threads.keys()]))].sort();
   console.log(`  CPU by thread, 100 pairs: ${names.map((n) => `${n} ${col((x) => x.big.threads.get(n) ?? 0)}`).join(', ')}`);
+  const traced = (await burst(big, PAIRS, ['--trace-gc'])).gcTrace;
+  const count = (kind: RegExp): number => traced.split('\n').filter((l) => kind.test(l)).length;
+  console.log(`  garbage collections from start to 100 frames stored (a run with --trace-gc): ${count(/: Scavenge/)} minor, ${count(/: Mark-Compact/)} full`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
   await big.stop();

@@ -1,5 +1,5 @@
 import { charOut, innerChar, innerStringEnd } from './escaped-text.js';
-import { integerBeyond64Bits, scanNumber, type NumberOut } from './json-number.js';
+import { integerBeyond64Bits, scanNumber, NumberOut } from './json-number.js';
 
 /**
  * The generic part of walking a JSON document that is still escaped inside an outer string: whitespace,
@@ -23,7 +23,7 @@ export abstract class EscapedJsonReader {
   protected origin = 0;
   protected reason = '';
   protected readonly ch = charOut();
-  protected readonly num: NumberOut = { value: 0 };
+  protected readonly num = new NumberOut();
   /** Element count of the last list skipValue skipped. */
   protected listLength = 0;
   /** Content span [nameStart, nameEnd) and plainness of the last member name memberName read. */
