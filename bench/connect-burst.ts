@@ -7,16 +7,16 @@
  * same run: a 1-pair daemon (start-up and one frame: subtracted to give the burst's own cost) and the engine's
  * floor, a bare `node` that only double-JSON.parses (outer message, inner frame) the same 100 messages as the
  * producer sent them. ROUNDS rounds, each figure given as the median and the range; then one more 100-pair run
- * with node's `--trace-gc` for the collections the burst causes (not timed: the trace costs time of its own).
+ * with node's `--trace-gc` for the collections the burst causes, and one with `--cpu-prof` for where the main
+ * thread's time goes, by module and by function (neither timed: tracing and sampling cost time of their own).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { WebSocket } from 'ws';
 import { startDemoProducer, type DemoProducer } from '../src/demo/index.js';
-import { initialRequests } from '../src/protocol/index.js';
 import { shebangArgument } from './_bin-launch.js';
+import { capture } from './_capture.js';
 import { procCpuMs, startDaemon, threadCpu } from './_daemon.js';
 
 const PAIRS = 100;
@@ -37,41 +37,64 @@ interface Burst {
   threads: Map<string, number>;
   /** node's `--trace-gc` lines, when it ran with that flag. */
   gcTrace: string;
+  /** The main thread's CPU profile, when it ran with `--cpu-prof`. */
+  profile: string | undefined;
 }
 
-async function burst(producer: DemoProducer, n: number, nodeFlags: string[] = []): Promise<Burst> {
+async function burst(producer: DemoProducer, n: number, nodeFlags: (tmp: string) => string[] = () => []): Promise<Burst> {
   const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-bench-burst-'));
   const t0 = performance.now();
   const daemon = startDaemon(shebangArgument(), tmp, {
     external_message_consumer: { enabled: true, producers: [{ name: 'default', host: '127.0.0.1', port: producer.port, ws_token: TOKEN }] },
     datadir: join(tmp, 'state'),
-  }, nodeFlags);
+  }, nodeFlags(tmp));
+  let stopped = false;
   try {
     await daemon.waitFor(() => true, 'the control socket answering', 60_000);
     const readyMs = performance.now() - t0;
     const readyCpu = procCpuMs(daemon.child.pid!);
     await daemon.waitFor((s) => s.producers[0]?.keys === n && s.producers[0].rows === n * ROWS, 'every frame stored');
     const storedMs = performance.now() - t0;
-    return { readyMs, readyCpu, storedMs, storedCpu: procCpuMs(daemon.child.pid!), threads: threadCpu(daemon.child.pid!), gcTrace: daemon.stdout() };
+    const storedCpu = procCpuMs(daemon.child.pid!);
+    const threads = threadCpu(daemon.child.pid!);
+    await daemon.stop(); // node writes a --cpu-prof profile as it exits
+    stopped = true;
+    const prof = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
+    const profile = prof === undefined ? undefined : readFileSync(join(tmp, prof), 'utf8');
+    return { readyMs, readyCpu, storedMs, storedCpu, threads, gcTrace: daemon.stdout(), profile };
   } finally {
-    await daemon.stop();
+    if (!stopped) await daemon.stop();
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-/** The producer's answers to freqtrade's initial requests, as text: whitelist, then one analyzed_df per pair. */
-async function capture(producer: DemoProducer): Promise<string[]> {
-  const ws = new WebSocket(`${producer.url}?token=${TOKEN}`, { maxPayload: 64 << 20, perMessageDeflate: false });
-  await new Promise((r, j) => ws.once('open', r).once('error', j));
-  const got: string[] = [];
-  const done = new Promise<void>((resolve) => ws.on('message', (d: Buffer) => {
-    got.push(d.toString('utf8'));
-    if (got.length === PAIRS + 1) resolve();
-  }));
-  for (const r of initialRequests(ROWS)) ws.send(r);
-  await done;
-  ws.close();
-  return got;
+interface CpuProfile {
+  nodes: { id: number; callFrame: { functionName: string; url: string } }[];
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time (ms) of a V8 CPU profile, summed by `by` of each sample's function; idle time left out. */
+function selfTime(profile: CpuProfile, by: (name: string, url: string) => string): [string, number][] {
+  const frame = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+  const sums = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const f = frame.get(id)!;
+    if (f.functionName === '(idle)') return;
+    const key = by(f.functionName, f.url);
+    sums.set(key, (sums.get(key) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  return [...sums].sort((a, b) => b[1] - a[1]);
+}
+
+/** Where a function lives, said briefly: ft-edge's module, a package, node itself, or V8's own entries. */
+function moduleOf(url: string): string {
+  if (url === '') return '(V8: compiler, GC, runtime)';
+  const dist = /\/dist\/(.*)\.js$/.exec(url);
+  if (dist !== null) return dist[1]!;
+  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
+  if (pkg !== null) return pkg[1]!;
+  return url.startsWith('node:') ? 'node internals' : url;
 }
 
 /** CPU (ms) of a fresh node that reads the messages and double-parses each, and of one that only reads them. */
@@ -90,7 +113,7 @@ const big = await startDemoProducer({ token: TOKEN, pairs: pairs(PAIRS), history
 const small = await startDemoProducer({ token: TOKEN, pairs: pairs(1), history: ROWS, columns: COLUMNS, candleIntervalMs: 0 });
 const tmp = mkdtempSync(join(tmpdir(), 'ft-edge-bench-burst-msgs-'));
 try {
-  const messages = await capture(big);
+  const messages = await capture(big, TOKEN, PAIRS, ROWS);
   const file = join(tmp, 'messages.txt');
   writeFileSync(file, messages.join('\n'));
   const bytes = messages.reduce((s, m) => s + Buffer.byteLength(m), 0);
@@ -111,9 +134,17 @@ try {
     (median(rows.map((x) => x.big.storedCpu - x.small.storedCpu)) / median(rows.map((x) => x.floor))).toFixed(1)}x the floor`);
   const names = [...new Set(rows.flatMap((x) => [...x.big.threads.keys()]))].sort();
   console.log(`  CPU by thread, 100 pairs: ${names.map((n) => `${n} ${col((x) => x.big.threads.get(n) ?? 0)}`).join(', ')}`);
-  const traced = (await burst(big, PAIRS, ['--trace-gc'])).gcTrace;
+  const traced = (await burst(big, PAIRS, () => ['--trace-gc'])).gcTrace;
   const count = (kind: RegExp): number => traced.split('\n').filter((l) => kind.test(l)).length;
   console.log(`  garbage collections from start to 100 frames stored (a run with --trace-gc): ${count(/: Scavenge/)} minor, ${count(/: Mark-Compact/)} full`);
+  const profiled = (await burst(big, PAIRS, (dir) => ['--cpu-prof', `--cpu-prof-dir=${dir}`])).profile;
+  if (profiled === undefined) throw new Error('the --cpu-prof run wrote no profile');
+  const profile = JSON.parse(profiled) as CpuProfile;
+  const list = (xs: [string, number][], n: number): string => xs.slice(0, n).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
+  const modules = selfTime(profile, (_, url) => moduleOf(url));
+  console.log(`  main thread, start to stop (a run with --cpu-prof, ms of self time, idle left out): ${modules.reduce((t, [, ms]) => t + ms, 0).toFixed(0)} ms`);
+  console.log(`    by module: ${list(modules, 12)}`);
+  console.log(`    by function: ${list(selfTime(profile, (name, url) => `${name || '(anonymous)'} [${moduleOf(url)}]`), 12)}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
   await big.stop();
