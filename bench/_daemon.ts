@@ -15,12 +15,16 @@ export interface MemoryFigures {
   rssAnon: number;
   rssFile: number;
   rssShmem: number;
+  /** Proportional set size: shared pages (node's binary, libc) counted by the share each process holding them pays. */
+  pss: number;
 }
 
 export function procStatus(pid: number): MemoryFigures {
   const text = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kb = (name: string): number => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? NaN) * 1024;
-  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem') };
+  const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  const pss = Number(/^Pss:\s+(\d+) kB/m.exec(rollup)?.[1] ?? NaN) * 1024;
+  return { vmRss: kb('VmRSS'), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), rssShmem: kb('RssShmem'), pss };
 }
 
 /** User + system CPU the process has used so far, in ms (/proc/PID/stat, clock ticks of 10 ms). */
