@@ -102,6 +102,7 @@ export class StatusLights {
       this.opts.log.warn(`${none ? 'no usable LED, LEDs off' : 'some LEDs are off'}: ${unusable.join('; ')}`);
     }
     this.refresh();
+    if (this.status.length + this.activity.length === 0) return; // nothing to show: no timer wakes the Pi for it
     this.pollTimer = setInterval(() => this.refresh(), this.opts.pollMs ?? 1000);
     this.pollTimer.unref();
   }
@@ -153,6 +154,7 @@ export class StatusLights {
   }
 
   private applyPhase(): void {
+    if (this.status.length === 0) return; // the pattern is kept for candle(); with no status LED nothing blinks
     const on = this.phase % 2 === 0;
     for (const l of this.status) l.set(on);
     const ms = this.pattern[this.phase] ?? Infinity;

@@ -183,9 +183,20 @@ test('no LED hardware: one warning, then nothing', async (t) => {
     () => 'connecting',
     lines,
   );
-  await l.start();
-  l.candle();
-  l.refresh();
+  // Timers started meanwhile are counted by wrapping the globals the module calls.
+  let timers = 0;
+  const { setTimeout: realTimeout, setInterval: realInterval } = globalThis;
+  globalThis.setTimeout = ((...a: Parameters<typeof setTimeout>) => (timers++, realTimeout(...a))) as typeof setTimeout;
+  globalThis.setInterval = ((...a: Parameters<typeof setInterval>) => (timers++, realInterval(...a))) as typeof setInterval;
+  try {
+    await l.start();
+    l.candle();
+    l.refresh();
+  } finally {
+    globalThis.setTimeout = realTimeout;
+    globalThis.setInterval = realInterval;
+  }
+  assert.equal(timers, 0, 'no timer wakes the process (polls or blinks) when there is no LED to drive');
   await l.stop();
   assert.equal(lines.length, 1, lines.join('\n'));
   assert.match(lines[0]!, /^<4>no usable LED, LEDs off: led:ACT: no LED named ACT under .*; gpio:17: this kernel has no sysfs GPIO .*gpio-led overlay/);
