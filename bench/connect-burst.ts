@@ -7,8 +7,9 @@
  * same run: a 1-pair daemon (start-up and one frame: subtracted to give the burst's own cost) and the engine's
  * floor, a bare `node` that only double-JSON.parses (outer message, inner frame) the same 100 messages as the
  * producer sent them. ROUNDS rounds, each figure given as the median and the range; then one more 100-pair run
- * with node's `--trace-gc` for the collections the burst causes, and one with `--cpu-prof` for where the main
- * thread's time goes, by module and by function (neither timed: tracing and sampling cost time of their own).
+ * with node's `--trace-gc` for the collections the burst causes, and a 100-pair and a 1-pair run with `--cpu-prof`
+ * for where the main thread's time goes, by module (also net of the 1-pair run) and by function (none of these
+ * timed: tracing and sampling cost time of their own).
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -137,13 +138,20 @@ try {
   const traced = (await burst(big, PAIRS, () => ['--trace-gc'])).gcTrace;
   const count = (kind: RegExp): number => traced.split('\n').filter((l) => kind.test(l)).length;
   console.log(`  garbage collections from start to 100 frames stored (a run with --trace-gc): ${count(/: Scavenge/)} minor, ${count(/: Mark-Compact/)} full`);
-  const profiled = (await burst(big, PAIRS, (dir) => ['--cpu-prof', `--cpu-prof-dir=${dir}`])).profile;
-  if (profiled === undefined) throw new Error('the --cpu-prof run wrote no profile');
-  const profile = JSON.parse(profiled) as CpuProfile;
+  const profiled = async (producer: DemoProducer, n: number): Promise<CpuProfile> => {
+    const text = (await burst(producer, n, (dir) => ['--cpu-prof', `--cpu-prof-dir=${dir}`])).profile;
+    if (text === undefined) throw new Error('the --cpu-prof run wrote no profile');
+    return JSON.parse(text) as CpuProfile;
+  };
+  const profile = await profiled(big, PAIRS);
+  const one = new Map(selfTime(await profiled(small, 1), (_, url) => moduleOf(url)));
   const list = (xs: [string, number][], n: number): string => xs.slice(0, n).map(([k, ms]) => `${k} ${ms.toFixed(0)}`).join(', ');
   const modules = selfTime(profile, (_, url) => moduleOf(url));
-  console.log(`  main thread, start to stop (a run with --cpu-prof, ms of self time, idle left out): ${modules.reduce((t, [, ms]) => t + ms, 0).toFixed(0)} ms`);
+  const total = (xs: Iterable<[string, number]>): number => [...xs].reduce((t, [, ms]) => t + ms, 0);
+  console.log(`  main thread, start to stop (runs with --cpu-prof, ms of self time, idle left out): ${total(modules).toFixed(0)} ms, 1 pair ${total(one).toFixed(0)} ms`);
   console.log(`    by module: ${list(modules, 12)}`);
+  const net = modules.map(([k, ms]): [string, number] => [k, ms - (one.get(k) ?? 0)]).sort((x, y) => y[1] - x[1]);
+  console.log(`    by module, net of the 1-pair run: ${list(net, 12)}`);
   console.log(`    by function: ${list(selfTime(profile, (name, url) => `${name || '(anonymous)'} [${moduleOf(url)}]`), 12)}`);
 } finally {
   rmSync(tmp, { recursive: true, force: true });
