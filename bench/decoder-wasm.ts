@@ -6,8 +6,8 @@
  * The wasm side is given every advantage but none of the JS side's work: its column plan comes from the names
  * (as the decoder's default states), the frame text is copied into its memory and the columns out of it into
  * typed arrays (both timed). Before any timing, every cell of every message is compared with the JS decoder's
- * (doubles bit for bit, valid bytes, int8, dates), and every vector is tried: a cell the scanner does not take
- * makes it give the message back (BAIL), never a different value.
+ * (doubles bit for bit, valid bytes, int8, dates), and every vector and 3,000 mutants of both are tried: a cell
+ * the scanner does not take makes it give the message back (BAIL), never a different value.
  *
  * Timed twice: in fresh processes (the connect burst: module compile, first, tenth and last frame, the whole
  * 100, CPU), and warm (median of many decodes of one frame).
@@ -18,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startDemoProducer } from '../src/demo/index.js';
+import { Random } from '../src/demo/random.js';
 import { SIGNAL_COLUMNS, TAG_COLUMNS } from '../src/protocol/index.js';
 import { parseEnvelope } from '../src/wire/envelope.js';
 import { charOut, decodeInnerString, innerStringEnd } from '../src/wire/escaped-text.js';
@@ -29,15 +30,17 @@ const PAIRS = 100;
 const ROWS = 1500;
 const COLUMNS = 30;
 const TOKEN = 'bench-decoder-wasm-token';
+const MUTANTS = 3000;
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SOURCE = join(ROOT, 'bench', 'wasm-rows', 'rows.c');
 
 const enum Kind { Date = 0, F64 = 1, Int8 = 2, Tag = 3 }
 const SIGNALS: ReadonlySet<string> = new Set(SIGNAL_COLUMNS);
 const TAGS: ReadonlySet<string> = new Set(TAG_COLUMNS);
-/** `\"data\":` as it stands in the escaped frame text. */
-const DATA_MEMBER = Buffer.from('\\"data\\":');
+/** The members of a frame as they stand in the escaped frame text. */
+const DATA_MEMBER = Buffer.from(',\\"data\\":');
 const COLUMNS_MEMBER = Buffer.from('{\\"columns\\":');
+const INDEX_MEMBER = Buffer.from(',\\"index\\":[');
 /** rows.c's flags on a listed cell: a string JS must decode, a number JS must round. */
 const NOT_PLAIN = 1 << 30;
 const LONG_NUMBER = 1 << 29;
@@ -83,16 +86,32 @@ class WasmRows {
     this.base = ((inst.exports['heap_base'] as () => number)() + 15) & ~15;
   }
 
-  /** Decodes the frame text msg[start, end), or undefined when the scanner gives the message back. */
+  /**
+   * Decodes the frame text msg[start, end) when it is exactly what pandas writes (columns, index 0..n-1, data);
+   * false gives it back to the JS decoder.
+   */
   decode(msg: Buffer, start: number, end: number, out: Columns): boolean {
     const frame = msg.subarray(start, end);
     if (!frame.subarray(0, COLUMNS_MEMBER.length).equals(COLUMNS_MEMBER)) return this.bail();
     const listStart = COLUMNS_MEMBER.length;
     const listEnd = frame.indexOf(']', listStart) + 1;
     if (listEnd === 0) return this.bail();
-    if (!frame.subarray(listStart, listEnd).equals(this.listRaw)) this.layout(frame.subarray(listStart, listEnd));
-    const dataAt = frame.indexOf(DATA_MEMBER, listEnd);
-    if (dataAt < 0) return this.bail();
+    if (!frame.subarray(listStart, listEnd).equals(this.listRaw) && !this.layout(frame.subarray(listStart, listEnd))) return this.bail();
+    if (!frame.subarray(listEnd, listEnd + INDEX_MEMBER.length).equals(INDEX_MEMBER)) return this.bail();
+    // the index: 0,1,2,... as pandas numbers a fresh frame's rows
+    let p = listEnd + INDEX_MEMBER.length;
+    let labels = 0;
+    if (frame[p] === 0x5d) p++;
+    else for (;;) {
+      const digits = String(labels);
+      for (let i = 0; i < digits.length; i++) if (frame[p + i] !== digits.charCodeAt(i)) return this.bail();
+      p += digits.length;
+      labels++;
+      if (frame[p] === 0x5d) { p++; break; }
+      if (frame[p++] !== 0x2c) return this.bail();
+    }
+    if (!frame.subarray(p, p + DATA_MEMBER.length).equals(DATA_MEMBER)) return this.bail();
+    const dataAt = p + DATA_MEMBER.length;
     const ncols = this.names.length;
     const cap = ROWS;
     const text = this.base, plan = text + frame.length + 15 & ~15, dates = plan + ncols + 15 & ~15;
@@ -103,8 +122,10 @@ class WasmRows {
     const mem = new Uint8Array(this.memory.buffer);
     mem.set(frame, text);
     mem.set(this.plan, plan);
-    const rows = this.scan(text, dataAt + DATA_MEMBER.length, frame.length, plan, ncols, cap, dates, values, valid, strs, maxStrs, count);
-    if (rows < 0) return this.bail();
+    const rows = this.scan(text, dataAt, frame.length, plan, ncols, cap, dates, values, valid, strs, maxStrs, count, count + 4);
+    if (rows < 0 || rows !== labels) return this.bail();
+    const after = new Int32Array(this.memory.buffer, count + 4, 1)[0]!;
+    if (after !== frame.length - 1 || frame[after] !== 0x7d) return this.bail();
     const buf = this.memory.buffer;
     out.rows = rows;
     out.dates.set(new Float64Array(buf, dates, rows));
@@ -146,10 +167,19 @@ class WasmRows {
     return this.names;
   }
 
-  private layout(raw: Buffer): void {
-    this.names = JSON.parse(JSON.parse(`"${raw.toString('latin1')}"`) as string) as string[];
+  /** Takes the column list if the JS decoder would (strings, no duplicates, a date), else false. */
+  private layout(raw: Buffer): boolean {
+    let names: unknown;
+    try {
+      names = JSON.parse(JSON.parse(`"${raw.toString('latin1')}"`) as string);
+    } catch {
+      return false;
+    }
+    if (!Array.isArray(names) || !names.every((n) => typeof n === 'string') || new Set(names).size !== names.length || !names.includes('date')) return false;
+    this.names = names as string[];
     this.plan = Uint8Array.from(this.names, (n) => n === 'date' ? Kind.Date : SIGNALS.has(n) ? Kind.Int8 : TAGS.has(n) ? Kind.Tag : Kind.F64);
     this.listRaw = Buffer.from(raw);
+    return true;
   }
 
   private bail(): false {
@@ -260,8 +290,24 @@ async function main(): Promise<void> {
     };
     texts.forEach((t, i) => check(Buffer.from(t), `message ${i}`));
     const burstBails = w.bails;
-    for (const f of readdirSync(VECTORS_DIR).filter((n) => n.endsWith('.wire')).sort()) check(readFileSync(join(VECTORS_DIR, f)), f);
-    console.log(`wasm module ${bytes.length} bytes; cell for cell as the JS decoder: ${same} messages (the burst's ${PAIRS} with ${burstBails} given back, then the vectors: ${w.bails - burstBails} given back)`);
+    const vectors = readdirSync(VECTORS_DIR).filter((n) => n.endsWith('.wire')).sort().map((f) => readFileSync(join(VECTORS_DIR, f)));
+    vectors.forEach((v, i) => check(v, `vector ${i}`));
+    const vectorBails = w.bails - burstBails;
+    console.log(`wasm module ${bytes.length} bytes; cell for cell as the JS decoder: ${same} messages (the burst's ${PAIRS} with ${burstBails} given back, then the vectors: ${vectorBails} given back)`);
+    // Mutants: 1-3 bytes of a burst message or a vector replaced by JSON's structural characters, digits, escapes.
+    const rng = new Random(14);
+    const random = (): number => rng.next();
+    const alphabet = Buffer.from('0123456789-+.eE,[]{}"\\nul tfaNI:');
+    const [sameBefore, bailsBefore] = [same, w.bails];
+    let refused = 0;
+    for (let i = 0; i < MUTANTS; i++) {
+      const source = i % 2 === 0 ? Buffer.from(texts[1 + (i >> 1) % PAIRS]!) : Buffer.from(vectors[(i >> 1) % vectors.length]!);
+      for (let e = 1 + Math.floor(random() * 3); e > 0; e--) source[Math.floor(random() * source.length)] = alphabet[Math.floor(random() * alphabet.length)]!;
+      const env = parseEnvelope(source);
+      if (env.kind === 'analyzed_df' && !js.decode(source, env.frameStart, env.frameEnd, { removeSignals: false }).ok) refused++;
+      check(source, `mutant ${i}`);
+    }
+    console.log(`${MUTANTS} mutants: ${same - sameBefore} decoded by wasm as by JS, ${w.bails - bailsBefore} given back, none different (${refused} refused by the JS decoder)`);
 
     const line = (name: string, r: ColdRun[]): string => {
       const med = (get: (x: ColdRun) => number): string => {

@@ -102,10 +102,10 @@ static int is_null(const u8 *b, int p, int end) {
 
 /*
  * Rows of the list at p (b[p] == '['), with ncols cells each of the given kinds, at most cap of them. Returns the
- * row count (and the number of strings listed in *nstrs), or BAIL.
+ * row count (the cells listed in *nstrs, the position after the list in *after), or BAIL.
  */
 int scan_rows(const u8 *b, int p, int end, const u8 *kinds, int ncols, int cap,
-              double *dates, u8 *out, u8 *valid, int *strs, int max_strs, int *nstrs) {
+              double *dates, u8 *out, u8 *valid, int *strs, int max_strs, int *nstrs, int *after) {
   int n = 0;
   if (p >= end || b[p] != '[') return BAIL;
   p++;
@@ -173,7 +173,11 @@ int scan_rows(const u8 *b, int p, int end, const u8 *kinds, int ncols, int cap,
     if (p >= end || b[p] != ']') return BAIL;
     row++;
     p++;
-    if (p < end && b[p] == ']') { *nstrs = n; return row; }
+    if (p < end && b[p] == ']') {
+      *nstrs = n;
+      *after = p + 1;
+      return row;
+    }
     if (p >= end || b[p] != ',') return BAIL;
     p++;
     if (p >= end) return BAIL;
