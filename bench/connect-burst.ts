@@ -6,7 +6,8 @@
  * pool), once at READY-equivalent (the control socket answers) and once with every frame stored. Beside it, in the
  * same run: a 1-pair daemon (start-up and one frame: subtracted to give the burst's own cost) and the engine's
  * floor, a bare `node` that only double-JSON.parses (outer message, inner frame) the same 100 messages as the
- * producer sent them. ROUNDS rounds, each figure given as the median and the range; then one more 100-pair run
+ * producer sent them; and freqtrade's consumer logic (bench/freqtrade-consumer.py) taking the same burst, when
+ * Debian's python3 has what it needs. ROUNDS rounds, each figure given as the median and the range; then one more 100-pair run
  * with node's `--trace-gc` for the collections the burst causes, and a 100-pair and a 1-pair run with `--cpu-prof`
  * for where the main thread's time goes, by module (also net of the 1-pair run) and by function (none of these
  * timed: tracing and sampling cost time of their own).
@@ -18,7 +19,8 @@ import { join } from 'node:path';
 import { startDemoProducer, type DemoProducer } from '../src/demo/index.js';
 import { shebangArgument } from './_bin-launch.js';
 import { capture } from './_capture.js';
-import { procCpuMs, startDaemon, threadCpu } from './_daemon.js';
+import { procCpuMs, procStatus, startDaemon, threadCpu } from './_daemon.js';
+import { freqtradeMissing, startFreqtradeConsumer } from './_freqtrade.js';
 
 const PAIRS = 100;
 const ROWS = 1500;
@@ -98,6 +100,18 @@ function moduleOf(url: string): string {
   return url.startsWith('node:') ? 'node internals' : url;
 }
 
+/** freqtrade's consumer logic taking the same burst: CPU (whole process) and wall time to every frame stored. */
+async function modelBurst(producer: DemoProducer, n: number): Promise<{ cpu: number; wall: number; rssAnon: number }> {
+  const t0 = performance.now();
+  const model = startFreqtradeConsumer(producer, TOKEN, n, ROWS);
+  try {
+    await model.waitFor('stored');
+    return { wall: performance.now() - t0, cpu: procCpuMs(model.child.pid!), rssAnon: procStatus(model.child.pid!).rssAnon };
+  } finally {
+    await model.stop();
+  }
+}
+
 /** CPU (ms) of a fresh node that reads the messages and double-parses each, and of one that only reads them. */
 function floor(file: string): { parse: number; bare: number } {
   const run = (parse: boolean): number => {
@@ -135,6 +149,20 @@ try {
     (median(rows.map((x) => x.big.storedCpu - x.small.storedCpu)) / median(rows.map((x) => x.floor))).toFixed(1)}x the floor`);
   const names = [...new Set(rows.flatMap((x) => [...x.big.threads.keys()]))].sort();
   console.log(`  CPU by thread, 100 pairs: ${names.map((n) => `${n} ${col((x) => x.big.threads.get(n) ?? 0)}`).join(', ')}`);
+  const missing = freqtradeMissing();
+  if (missing !== null) console.log(`  freqtrade's consumer logic: skipped, ${missing}`);
+  else {
+    const model: { big: number; small: number; wall: number; anon: number }[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const b = await modelBurst(big, PAIRS);
+      const s = await modelBurst(small, 1);
+      model.push({ big: b.cpu, small: s.cpu, wall: b.wall, anon: b.rssAnon });
+    }
+    const net = (xs: { big: number; small: number }[]): number[] => xs.map((x) => x.big - x.small);
+    console.log(`  freqtrade's consumer logic (bench/freqtrade-consumer.py) on the same producer: 100 frames stored after ${fig(model.map((x) => x.wall))} wall; ` +
+      `its burst's own CPU (100 pairs - 1 pair) ${fig(net(model))}, ${(median(net(model)) / median(rows.map((x) => x.big.storedCpu - x.small.storedCpu))).toFixed(1)}x ft-edge's; ` +
+      `RssAnon then ${fig(model.map((x) => x.anon / 1048576), 'MB')}`);
+  }
   const traced = (await burst(big, PAIRS, () => ['--trace-gc'])).gcTrace;
   const count = (kind: RegExp): number => traced.split('\n').filter((l) => kind.test(l)).length;
   console.log(`  garbage collections from start to 100 frames stored (a run with --trace-gc): ${count(/: Scavenge/)} minor, ${count(/: Mark-Compact/)} full`);
