@@ -3,7 +3,8 @@
  * Boot proof of the ft-edge image (run by test/image/boot-proof.sh, `npm run test:image`). Boots a copy of the
  * image under qemu-system-aarch64 (-M virt, -cpu max, software emulation) with the image's own kernel and initrd,
  * with ft-edge.json written onto its FAT partition as a user would, and the demo producer running here on
- * 127.0.0.1 (the guest reaches it as 10.0.2.2 through QEMU user networking). Then checks from outside, through a
+ * 127.0.0.1 (the guest reaches it as 10.0.2.2 through QEMU user networking), serving what a Pi Zero 2 W (512 MB) is
+ * sized for: 100 pairs x 1500 rows x 30 columns. Then checks from outside, through a
  * test-only agent that runs shell commands sent over a virtio serial port: the agent and its unit are written
  * into the test's copy of the disk only (debugfs), and the kernel command line starts it (systemd.wants=).
  *
@@ -171,6 +172,8 @@ let producer;
 const agent = new Agent();
 const results = [];
 const figures = {};
+const PAIRS = 100;
+const ROWS = 1500;
 
 async function check(name, fn) {
   const started = Date.now();
@@ -237,7 +240,8 @@ function startQemu(disk, cmdline) {
     'console=ttyAMA0', 'systemd.mask=systemd-timesyncd.service', 'systemd.wants=ft-edge-proof.service',
   ].join(' ');
   const args = [
-    '-M', 'virt', '-cpu', CPU, '-smp', '2', '-m', '1024',
+    // 512 MB: the Pi Zero 2 W, the smallest board the image is for.
+    '-M', 'virt', '-cpu', CPU, '-smp', '2', '-m', '512',
     '-nodefaults', '-no-user-config', '-display', 'none',
     '-kernel', join(opt.work, 'vmlinuz-'), '-initrd', join(opt.work, 'initrd.img-'), '-append', append,
     '-drive', `file=${disk},format=raw,if=none,id=sd,cache=unsafe`, '-device', 'virtio-blk-pci,drive=sd',
@@ -283,7 +287,9 @@ async function proof() {
   checkHost();
   const token = randomBytes(18).toString('base64url');
   const { startDemoProducer } = await import(join(ROOT, 'dist/src/demo/index.js'));
-  producer = await startDemoProducer({ host: '127.0.0.1', port: 0, token });
+  // A candle every 10 s for each of the 100 pairs: 10 one-row messages a second, which emulation can follow.
+  const pairs = Array.from({ length: PAIRS }, (_, i) => `C${String(i).padStart(3, '0')}/USDT`);
+  producer = await startDemoProducer({ host: '127.0.0.1', port: 0, token, pairs, history: ROWS, columns: 30, candleIntervalMs: 10_000 });
   log(`demo producer on 127.0.0.1:${producer.port}`);
   const { disk, cmdline } = prepareDisk(token, producer.port);
   const rootBytes = statSync(opt.image).size;
@@ -292,9 +298,11 @@ async function proof() {
 
   let boot = await agent.booted(1, 420_000);
   figures.agentUpS = secs(boot.at - t0);
+  let activeAt = 0;
   await check('ft-edge.service reaches active (Type=notify: after READY=1)', async () => {
     const p = await activeProps('ft-edge.service to become active', 300_000);
-    figures.readyWallS = secs(Date.now() - t0);
+    activeAt = Date.now();
+    figures.readyWallS = secs(activeAt - t0);
     figures.kernelToReadyS = (Number(p.ActiveEnterTimestampMonotonic) / 1e6).toFixed(1);
   });
   await check('first boot took ft-edge.json off the FAT partition, token into a 0600 root credential', async () => {
@@ -310,16 +318,32 @@ async function proof() {
     const kb = Number((await agent.ok("df -k --output=size / | tail -1")).trim());
     if (!(kb * 1024 > rootBytes * 0.9)) throw new Error(`/ is ${kb} KiB, not grown into the extra 1 GiB`);
   });
-  await check('connects to the producer and holds frames (ft-edge status --json)', async () => {
-    await until('ft-edge status --json to show the producer connected with keys held', async () => {
+  await check(`connects to the producer and holds ${PAIRS} pairs x ${ROWS} rows inside the unit's MemoryHigh`, async () => {
+    const s = await until(`ft-edge status --json to show ${PAIRS} keys of ${ROWS} rows held`, async () => {
       const s = await showJson('ft-edge status --json');
       const p = s.producers?.[0];
-      return p?.state === 'connected' && p.keys > 0 && p.rows > 0 ? s : `${p?.state} keys=${p?.keys} rows=${p?.rows}`;
-    }, 240_000, 3000).then((s) => {
+      return p?.state === 'connected' && p.keys === PAIRS && p.rows === PAIRS * ROWS ? s : `${p?.state} keys=${p?.keys} rows=${p?.rows}`;
+    }, 300_000, 1000).then((s) => {
       if (typeof s === 'string') throw new Error(s);
-      figures.keys = s.producers[0].keys;
-      figures.rssMiB = (s.rss_bytes / 1048576).toFixed(1);
+      return s;
     });
+    // The burst: from active (READY=1) to every frame stored, wall time as seen from here (polled each second),
+    // and the daemon's CPU since it started (utime + stime, in clock ticks).
+    figures.burstWallS = secs(Date.now() - activeAt);
+    const { MainPID } = await unitProps('MainPID');
+    const stat = (await agent.ok(`cat /proc/${MainPID}/stat`)).split(') ')[1].split(' ');
+    const hz = Number((await agent.ok('getconf CLK_TCK')).trim());
+    figures.burstCpuS = ((Number(stat[11]) + Number(stat[12])) / hz).toFixed(1);
+    figures.keys = s.producers[0].keys;
+    figures.rssMiB = (s.rss_bytes / 1048576).toFixed(1);
+    figures.rssAnonMiB = (Number(/^RssAnon:\s+(\d+)/m.exec(await agent.ok(`cat /proc/${MainPID}/status`))[1]) / 1024).toFixed(1);
+    // memory.events' "high" counts the times the unit went over MemoryHigh (and was throttled into reclaim).
+    const mem = await unitProps('MemoryHigh,MemoryPeak,ControlGroup');
+    figures.memoryPeakMiB = (Number(mem.MemoryPeak) / 1048576).toFixed(1);
+    figures.memoryHighMiB = (Number(mem.MemoryHigh) / 1048576).toFixed(0);
+    const events = await agent.ok(`cat /sys/fs/cgroup${mem.ControlGroup}/memory.events`);
+    const high = Number(/^high (\d+)/m.exec(events)?.[1]);
+    if (!(high === 0)) throw new Error(`the unit went over MemoryHigh=${mem.MemoryHigh} (memory.events: ${events.trim().replace(/\n/g, ', ')}; peak ${mem.MemoryPeak})`);
   });
   await check('systemctl status ft-edge shows the STATUS= line', async () => {
     const out = await agent.ok('SYSTEMD_COLORS=0 systemctl status --no-pager --lines=0 ft-edge || true');
