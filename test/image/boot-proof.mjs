@@ -319,13 +319,14 @@ async function proof() {
     if (!(kb * 1024 > rootBytes * 0.9)) throw new Error(`/ is ${kb} KiB, not grown into the extra 1 GiB`);
   });
   await check(`connects to the producer and holds ${PAIRS} pairs x ${ROWS} rows inside the unit's MemoryHigh`, async () => {
+    let seen = 'no answer yet';
     const s = await until(`ft-edge status --json to show ${PAIRS} keys of ${ROWS} rows held`, async () => {
       const s = await showJson('ft-edge status --json');
       const p = s.producers?.[0];
-      return p?.state === 'connected' && p.keys === PAIRS && p.rows === PAIRS * ROWS ? s : `${p?.state} keys=${p?.keys} rows=${p?.rows}`;
-    }, 300_000, 1000).then((s) => {
-      if (typeof s === 'string') throw new Error(s);
-      return s;
+      seen = `${p?.state} keys=${p?.keys} rows=${p?.rows}`;
+      return p?.state === 'connected' && p.keys === PAIRS && p.rows === PAIRS * ROWS && s;
+    }, 300_000, 1000).catch((e) => {
+      throw new Error(`${e.message}; last status: ${seen}`);
     });
     // The burst: from active (READY=1) to every frame stored, wall time as seen from here (polled each second),
     // and the daemon's CPU since it started (utime + stime, in clock ticks).
