@@ -237,7 +237,7 @@ export class FrameDecoder extends EscapedJsonReader {
 
   /** Decodes the rows of "data" (p at its opening bracket). */
   private data(p: number, indexLength: number): number {
-    const b = this.b, end = this.end, ch = this.ch, num = this.num, frame = this.frame, slot = this.slot;
+    const end = this.end, ch = this.ch, frame = this.frame;
     const ncols = this.ncols;
     const cols = frame.columns as FrameColumn[];
     if (this.charAt(p) !== Ch.Open) return this.fail(p, '"data" is not a list');
@@ -256,51 +256,7 @@ export class FrameDecoder extends EscapedJsonReader {
       p = this.ws(p + ch.width);
       if (ncols > 0 && this.charAt(p) === Ch.Close) return this.fail(-1, `ragged row ${row}: 0 values for ${ncols} columns`);
       if (row === this.cap) this.grow(row);
-      for (let k = 0; k < ncols; k++) {
-        if (k > 0) {
-          if (p < end && b[p] === Ch.Comma) p++;
-          else if ((p = this.comma(p, k, row)) < 0) return p;
-        }
-        const s = slot[k]!;
-        if (s >= 0) {
-          // hot paths inline: a number in a float64 column, 0/1 in a signal column, null; cell() does the rest
-          const col = cols[s]!;
-          const state = col.state;
-          const c = p < end ? b[p]! : -1;
-          if (state === State.F64 && ((c >= 0x30 && c <= 0x39) || c === Ch.Minus)) {
-            const q = scanNumber(b, p, end, num);
-            const v = num.value;
-            if (q >= 0 && v < TWO_63 && v > -TWO_63) {
-              col.f64[row] = v;
-              col.valid[row] = 1;
-              p = q;
-              continue;
-            }
-          } else if (state === State.Int8 && (c === 0x30 || c === 0x31) && p + 1 < end && (b[p + 1] === Ch.Comma || b[p + 1] === Ch.Close)) {
-            col.i8[row] = c - 0x30;
-            col.valid[row] = 1;
-            p++;
-            continue;
-          } else if (c === 0x6e && p + 4 <= end && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) {
-            col.putNull(row);
-            p += 4;
-            continue;
-          }
-          p = this.cell(p, col, row);
-        } else if (s === DATE) {
-          const q = scanNumber(b, p, end, num);
-          const v = num.value;
-          if (q >= 0 && Number.isInteger(v) && v <= MAX_DATE_MS && v >= -MAX_DATE_MS) {
-            frame.dates[row] = v;
-            p = q;
-            continue;
-          }
-          p = this.date(p, row);
-        } else {
-          p = this.skipCell(p, row);
-        }
-        if (p < 0) return p;
-      }
+      if ((p = this.cells(p, row)) < 0) return p;
       p = this.ws(p);
       let c = this.charAt(p);
       if (c === Ch.Comma || (ncols === 0 && c !== Ch.Close && c >= 0)) return this.extraValues(p, row);
@@ -313,6 +269,63 @@ export class FrameDecoder extends EscapedJsonReader {
       p = this.ws(p + ch.width);
     }
     frame.rows = row;
+    return p;
+  }
+
+  /**
+   * The cells of one row (p at its first value): the position after the last, or FAIL / MISMATCH. A method of
+   * its own, called per row, so that V8 compiles this hot part once like any function, instead of replacing the
+   * whole of data() mid-loop (on-stack replacement) again and again while the first frames arrive.
+   */
+  private cells(p: number, row: number): number {
+    const b = this.b, end = this.end, num = this.num, frame = this.frame, slot = this.slot;
+    const ncols = this.ncols;
+    const cols = frame.columns as FrameColumn[];
+    for (let k = 0; k < ncols; k++) {
+      if (k > 0) {
+        if (p < end && b[p] === Ch.Comma) p++;
+        else if ((p = this.comma(p, k, row)) < 0) return p;
+      }
+      const s = slot[k]!;
+      if (s >= 0) {
+        // hot paths inline: a number in a float64 column, 0/1 in a signal column, null; cell() does the rest
+        const col = cols[s]!;
+        const state = col.state;
+        const c = p < end ? b[p]! : -1;
+        if (state === State.F64 && ((c >= 0x30 && c <= 0x39) || c === Ch.Minus)) {
+          const q = scanNumber(b, p, end, num);
+          const v = num.value;
+          if (q >= 0 && v < TWO_63 && v > -TWO_63) {
+            col.f64[row] = v;
+            col.valid[row] = 1;
+            p = q;
+            continue;
+          }
+        } else if (state === State.Int8 && (c === 0x30 || c === 0x31) && p + 1 < end && (b[p + 1] === Ch.Comma || b[p + 1] === Ch.Close)) {
+          col.i8[row] = c - 0x30;
+          col.valid[row] = 1;
+          p++;
+          continue;
+        } else if (c === 0x6e && p + 4 <= end && b[p + 1] === 0x75 && b[p + 2] === 0x6c && b[p + 3] === 0x6c) {
+          col.putNull(row);
+          p += 4;
+          continue;
+        }
+        p = this.cell(p, col, row);
+      } else if (s === DATE) {
+        const q = scanNumber(b, p, end, num);
+        const v = num.value;
+        if (q >= 0 && Number.isInteger(v) && v <= MAX_DATE_MS && v >= -MAX_DATE_MS) {
+          frame.dates[row] = v;
+          p = q;
+          continue;
+        }
+        p = this.date(p, row);
+      } else {
+        p = this.skipCell(p, row);
+      }
+      if (p < 0) return p;
+    }
     return p;
   }
 
