@@ -3,7 +3,8 @@
  * producer serving 100 pairs x 1500 rows x 30 columns (with freqtrade's 10 ms pause after each send), timed from
  * spawn to every frame stored (the control socket's status, polled every 50 ms). Whole-process CPU from
  * /proc/PID/stat (every thread), and per thread from /proc/PID/task (the main thread, V8's workers, libuv's
- * pool), once at READY-equivalent (the control socket answers) and once with every frame stored. Beside it, in the
+ * pool), once at READY-equivalent (the control socket answers) and once with every frame stored, with the
+ * daemon's own decode times of the first, tenth and last frame (its status). Beside it, in the
  * same run: a 1-pair daemon (start-up and one frame: subtracted to give the burst's own cost) and the engine's
  * floor, a bare `node` that only double-JSON.parses (outer message, inner frame) the same 100 messages as the
  * producer sent them; and freqtrade's consumer logic (bench/freqtrade-consumer.py) taking the same burst, when
@@ -17,6 +18,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoProducer, type DemoProducer } from '../src/demo/index.js';
+import type { DecodeTimes } from '../src/ingest/index.js';
 import { shebangArgument } from './_bin-launch.js';
 import { capture } from './_capture.js';
 import { procCpuMs, procStatus, startDaemon, threadCpu } from './_daemon.js';
@@ -38,6 +40,8 @@ interface Burst {
   storedMs: number;
   storedCpu: number;
   threads: Map<string, number>;
+  /** The daemon's own decode times of the frames (its status). */
+  decode: DecodeTimes;
   /** node's `--trace-gc` lines, when it ran with that flag. */
   gcTrace: string;
   /** The main thread's CPU profile, when it ran with `--cpu-prof`. */
@@ -56,7 +60,7 @@ async function burst(producer: DemoProducer, n: number, nodeFlags: (tmp: string)
     await daemon.waitFor(() => true, 'the control socket answering', 60_000);
     const readyMs = performance.now() - t0;
     const readyCpu = procCpuMs(daemon.child.pid!);
-    await daemon.waitFor((s) => s.producers[0]?.keys === n && s.producers[0].rows === n * ROWS, 'every frame stored');
+    const stored = await daemon.waitFor((s) => s.producers[0]?.keys === n && s.producers[0].rows === n * ROWS, 'every frame stored');
     const storedMs = performance.now() - t0;
     const storedCpu = procCpuMs(daemon.child.pid!);
     const threads = threadCpu(daemon.child.pid!);
@@ -64,7 +68,7 @@ async function burst(producer: DemoProducer, n: number, nodeFlags: (tmp: string)
     stopped = true;
     const prof = readdirSync(tmp).find((f) => f.endsWith('.cpuprofile'));
     const profile = prof === undefined ? undefined : readFileSync(join(tmp, prof), 'utf8');
-    return { readyMs, readyCpu, storedMs, storedCpu, threads, gcTrace: daemon.stdout(), profile };
+    return { readyMs, readyCpu, storedMs, storedCpu, threads, decode: stored.producers[0]!.decode_ms, gcTrace: daemon.stdout(), profile };
   } finally {
     if (!stopped) await daemon.stop();
     rmSync(tmp, { recursive: true, force: true });
@@ -145,6 +149,12 @@ try {
   console.log(`  100 frames stored after ${col((x) => x.big.storedMs)} wall, ${col((x) => x.big.storedCpu)} CPU (whole process)`);
   console.log(`  1 pair: stored after ${col((x) => x.small.storedMs)} wall, ${col((x) => x.small.storedCpu)} CPU`);
   console.log(`  the burst's own CPU (100 pairs - 1 pair): ${col((x) => x.big.storedCpu - x.small.storedCpu)}`);
+  const dec = (get: (d: DecodeTimes) => number | null): string => {
+    const xs = rows.map((x) => get(x.big.decode) ?? NaN);
+    return `${median(xs).toFixed(1)} ms (${Math.min(...xs).toFixed(1)}-${Math.max(...xs).toFixed(1)})`;
+  };
+  console.log(`  decoding in the daemon (its status decode_ms): frame 1 ${dec((d) => d.first)}, frame 10 ${dec((d) => d.tenth)}, ` +
+    `frame 100 ${dec((d) => d.last)}, all 100 ${dec((d) => d.total)}`);
   console.log(`  engine floor (a bare node double-JSON.parsing the same messages): ${col((x) => x.floor)}; ft-edge's burst = ${
     (median(rows.map((x) => x.big.storedCpu - x.small.storedCpu)) / median(rows.map((x) => x.floor))).toFixed(1)}x the floor`);
   const names = [...new Set(rows.flatMap((x) => [...x.big.threads.keys()]))].sort();

@@ -29,10 +29,25 @@ export interface IngestCounters {
   readonly dropped: Readonly<Record<DropReason, number>>;
   /** analyzed_df requests sent for single pairs (first contact, gaps). */
   readonly re_requests: number;
+  readonly decode_ms: DecodeTimes;
+}
+
+/**
+ * How long the frames decoded since the connection came up took (ms): the first (V8 has compiled nothing yet),
+ * the tenth, the latest and all of them; null until there is one.
+ */
+export interface DecodeTimes {
+  readonly frames: number;
+  readonly first: number | null;
+  readonly tenth: number | null;
+  readonly last: number | null;
+  readonly total: number;
 }
 
 /** One producer's status: the link and what came over it. */
 export type ProducerStatus = LinkStatus & IngestCounters;
+
+const NO_DECODES: DecodeTimes = Object.freeze({ frames: 0, first: null, tenth: null, last: null, total: 0 });
 
 /** A dropped-message problem that has not recurred for this long is logged as new again. */
 const DROP_QUIET_MS = 3_600_000;
@@ -57,6 +72,7 @@ export class ProducerIngest implements ConnectionHandler {
   private readonly messages: Record<string, number> = {};
   private readonly dropped: Record<DropReason, number> = { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 };
   private reRequests = 0;
+  private decodeTimes = NO_DECODES;
   /** Pairs in the last whitelist logged at info (-1: none since connecting). */
   private whitelistShown = -1;
 
@@ -83,7 +99,10 @@ export class ProducerIngest implements ConnectionHandler {
   }
 
   status(): ProducerStatus {
-    return { ...this.connection.status(), messages: { ...this.messages }, dropped: { ...this.dropped }, re_requests: this.reRequests };
+    return {
+      ...this.connection.status(), messages: { ...this.messages }, dropped: { ...this.dropped }, re_requests: this.reRequests,
+      decode_ms: this.decodeTimes,
+    };
   }
 
   onState(state: ConnectionState, error: ConnectionError | null): void {
@@ -91,6 +110,7 @@ export class ProducerIngest implements ConnectionHandler {
       // Requests sent on the old connection will never be answered.
       for (const list of this.requests.values()) for (const r of list) r.throttle.connectionReset();
       this.whitelistShown = -1;
+      this.decodeTimes = NO_DECODES;
     }
     if (error?.code === 'oversize') this.dropped.oversize++;
     else if (error?.code === 'bad-data') this.dropped.protocol++;
@@ -147,12 +167,14 @@ export class ProducerIngest implements ConnectionHandler {
   private ingest(msg: Buffer, e: Extract<Envelope, { kind: 'analyzed_df' }>): void {
     const opts = this.decodeOptions;
     opts.hint = this.store.kinds(this.name, e.key);
+    const t0 = performance.now();
     const r = this.decoder.decode(msg, e.frameStart, e.frameEnd, opts);
     opts.hint = undefined;
     if (!r.ok) {
       this.drop('frame', `analyzed_df ${keyText(e.key)}`, r.reason);
       return;
     }
+    this.decoded(performance.now() - t0);
     this.count('analyzed_df');
     const requests = this.requestsOf(e.key);
     const out = this.store.ingest(this.name, e.key, e.la, this.decoder.frame, requests.outstanding);
@@ -183,6 +205,15 @@ export class ProducerIngest implements ConnectionHandler {
     const throttle = new RequestThrottle();
     list.push({ timeframe: key.timeframe, candleType: key.candleType, throttle });
     return throttle;
+  }
+
+  private decoded(ms: number): void {
+    const d = this.decodeTimes;
+    const frames = d.frames + 1;
+    const t = Math.round(ms * 1000) / 1000;
+    this.decodeTimes = {
+      frames, first: d.first ?? t, tenth: frames === 10 ? t : d.tenth, last: t, total: Math.round((d.total + ms) * 1000) / 1000,
+    };
   }
 
   private count(type: string): void {

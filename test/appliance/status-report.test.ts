@@ -12,7 +12,10 @@ const store = {
   ],
 };
 
-const counted = { messages: {}, dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 }, re_requests: 0 };
+const counted = {
+  messages: {}, dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 }, re_requests: 0,
+  decode_ms: { frames: 0, first: null, tenth: null, last: null, total: 0 },
+};
 
 describe('statusReport', () => {
   it('keeps each part\'s data as it is and adds keys and rows held per producer and message ages', () => {

@@ -17,7 +17,10 @@ let exportFails = false;
 const daemonExport = join(tmp, 'daemon-state', 'export');
 let statusAnswer: unknown;
 
-const counted = { dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 }, re_requests: 0 };
+const counted = {
+  dropped: { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 }, re_requests: 0,
+  decode_ms: { frames: 0, first: null, tenth: null, last: null, total: 0 },
+};
 /** 3 days, 5 hours and a half ago: rendered "3d 5h ago" however long the test takes. */
 const decidedAt = Date.now() - (3 * 86_400 + 5.5 * 3600) * 1000;
 

@@ -108,6 +108,10 @@ for (const compression of [true, false]) {
     assert.ok([...store.keys()].every((k) => k.rows === 303));
     assert.equal(status().re_requests, 0);
     assert.equal(status().messages.analyzed_df, 2 + 2 * 4);
+    const times = status().decode_ms;
+    assert.equal(times.frames, 10, 'every frame since connecting is timed');
+    assert.ok(times.first! > 0 && times.tenth! > 0 && times.last === times.tenth, JSON.stringify(times));
+    assert.ok(times.total >= times.first! + times.tenth!, JSON.stringify(times));
   });
 }
 
@@ -169,6 +173,7 @@ test('producer restarted (with another schema): reconnect, initial requests agai
   assert.equal(d.frame('BTC/USDT')!.columns.length, 23);
   assert.equal(initialRequests(d), 2);
   assert.ok(status().failed_attempts === 0);
+  assert.equal(status().decode_ms.frames, PAIRS.length, 'decode times count from the reconnect');
 });
 
 test('a producer down for a while is reconnected to at sleep_time: the wait does not grow while it restarts', async (t) => {
