@@ -102,7 +102,8 @@ export class StatusLights {
       this.opts.log.warn(`${none ? 'no usable LED, LEDs off' : 'some LEDs are off'}: ${unusable.join('; ')}`);
     }
     this.refresh();
-    if (this.status.length + this.activity.length === 0) return; // nothing to show: no timer wakes the Pi for it
+    // Only status LEDs show the state; activity LEDs flash on candles. Nothing to show: no timer wakes the Pi.
+    if (this.status.length === 0) return;
     this.pollTimer = setInterval(() => this.refresh(), this.opts.pollMs ?? 1000);
     this.pollTimer.unref();
   }
