@@ -33,8 +33,8 @@ export interface IngestCounters {
 }
 
 /**
- * How long the frames decoded since the connection came up took (ms): the first (V8 has compiled nothing yet),
- * the tenth, the latest and all of them; null until there is one.
+ * How long the frames decoded since the connection came up took (ms): the first (cold on the process's first
+ * connection: V8 has compiled nothing yet), the tenth, the latest and all of them; null until there is one.
  */
 export interface DecodeTimes {
   readonly frames: number;
