@@ -299,9 +299,11 @@ async function proof() {
   let boot = await agent.booted(1, 420_000);
   figures.agentUpS = secs(boot.at - t0);
   let activeAt = 0;
+  let active;
   await check('ft-edge.service reaches active (Type=notify: after READY=1)', async () => {
     const p = await activeProps('ft-edge.service to become active', 300_000);
     activeAt = Date.now();
+    active = p;
     figures.readyWallS = secs(activeAt - t0);
     figures.kernelToReadyS = (Number(p.ActiveEnterTimestampMonotonic) / 1e6).toFixed(1);
   });
@@ -328,23 +330,26 @@ async function proof() {
     }, 300_000, 1000).catch((e) => {
       throw new Error(`${e.message}; last status: ${seen}`);
     });
-    // The burst: from active (READY=1) to every frame stored, wall time as seen from here (polled each second),
-    // and the daemon's CPU since it started (utime + stime, in clock ticks).
-    figures.burstWallS = secs(Date.now() - activeAt);
-    const { MainPID } = await unitProps('MainPID');
+    // The burst: from active (READY=1) to every frame stored, wall time as seen from here (an upper bound: polled
+    // each second, each poll a CLI start under emulation), and the daemon's CPU since it started (start-up
+    // included; utime + stime, in clock ticks).
+    figures.readyToStoredWallS = secs(Date.now() - activeAt);
+    const { MainPID, NRestarts } = await unitProps('MainPID,NRestarts');
+    // The same process throughout: a daemon killed at MemoryMax and restarted would refill, in a new cgroup.
+    if (MainPID !== active.MainPID || NRestarts !== active.NRestarts) throw new Error(`the daemon restarted during the burst (MainPID ${active.MainPID} -> ${MainPID}, NRestarts ${active.NRestarts} -> ${NRestarts})`);
     const stat = (await agent.ok(`cat /proc/${MainPID}/stat`)).split(') ')[1].split(' ');
     const hz = Number((await agent.ok('getconf CLK_TCK')).trim());
-    figures.burstCpuS = ((Number(stat[11]) + Number(stat[12])) / hz).toFixed(1);
+    figures.startToStoredCpuS = ((Number(stat[11]) + Number(stat[12])) / hz).toFixed(1);
     figures.keys = s.producers[0].keys;
     figures.rssMiB = (s.rss_bytes / 1048576).toFixed(1);
     figures.rssAnonMiB = (Number(/^RssAnon:\s+(\d+)/m.exec(await agent.ok(`cat /proc/${MainPID}/status`))[1]) / 1024).toFixed(1);
-    // memory.events' "high" counts the times the unit went over MemoryHigh (and was throttled into reclaim).
+    // memory.events counts the times the unit went over MemoryHigh (throttled into reclaim), hit MemoryMax, was OOM-killed.
     const mem = await unitProps('MemoryHigh,MemoryPeak,ControlGroup');
     figures.memoryPeakMiB = (Number(mem.MemoryPeak) / 1048576).toFixed(1);
     figures.memoryHighMiB = (Number(mem.MemoryHigh) / 1048576).toFixed(0);
     const events = await agent.ok(`cat /sys/fs/cgroup${mem.ControlGroup}/memory.events`);
-    const high = Number(/^high (\d+)/m.exec(events)?.[1]);
-    if (!(high === 0)) throw new Error(`the unit went over MemoryHigh=${mem.MemoryHigh} (memory.events: ${events.trim().replace(/\n/g, ', ')}; peak ${mem.MemoryPeak})`);
+    const count = (name) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(events)?.[1]);
+    if (!(count('high') === 0 && count('max') === 0 && count('oom_kill') === 0)) throw new Error(`the unit went over MemoryHigh=${mem.MemoryHigh} or its MemoryMax (memory.events: ${events.trim().replace(/\n/g, ', ')}; peak ${mem.MemoryPeak})`);
   });
   await check('systemctl status ft-edge shows the STATUS= line', async () => {
     const out = await agent.ok('SYSTEMD_COLORS=0 systemctl status --no-pager --lines=0 ft-edge || true');
