@@ -11,25 +11,7 @@ import { FrameDecoder, type DecodeOptions } from '../src/wire/frame-decoder.js';
 import type { ColumnKind } from '../src/protocol/index.js';
 import { FrameStore } from '../src/store/index.js';
 import { VECTORS_DIR } from '../test/helpers/vectors.js';
-
-/**
- * Median microseconds per call of `a` and of `b`, timed alternately (`inner` calls per sample) so that load from
- * other processes hits both alike.
- */
-function medians(a: () => void, b: () => void, inner: number, runs: number): [number, number] {
-  const ta: number[] = [];
-  const tb: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    let s = process.hrtime.bigint();
-    for (let j = 0; j < inner; j++) a();
-    ta.push(Number(process.hrtime.bigint() - s) / inner / 1e3);
-    s = process.hrtime.bigint();
-    for (let j = 0; j < inner; j++) b();
-    tb.push(Number(process.hrtime.bigint() - s) / inner / 1e3);
-  }
-  const mid = (t: number[]): number => t.sort((x, y) => x - y)[t.length >> 1]!;
-  return [mid(ta), mid(tb)];
-}
+import { medians } from './_timing.js';
 
 const decoder = new FrameDecoder();
 const store = new FrameStore({ capacity: 1500 });

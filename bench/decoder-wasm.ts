@@ -25,6 +25,7 @@ import { charOut, decodeInnerString, innerStringEnd } from '../src/wire/escaped-
 import { FrameDecoder } from '../src/wire/frame-decoder.js';
 import { VECTORS_DIR } from '../test/helpers/vectors.js';
 import { capture } from './_capture.js';
+import { medians } from './_timing.js';
 
 const PAIRS = 100;
 const ROWS = 1500;
@@ -144,11 +145,11 @@ class WasmRows {
     for (let i = 0; i < listed.length; i += 4) {
       const k = listed[i + 1]! & ~(NOT_PLAIN | LONG_NUMBER), s = listed[i + 2]!, e = listed[i + 3]!;
       if (listed[i + 1] === (k | LONG_NUMBER)) {
-        // as FrameDecoder: beyond the double range is null, beyond int64 fails the message
+        // |v| >= 2^63 (±Infinity included) is for FrameDecoder: nulls, integers it refuses, floats it takes
         const v = Number(frame.toString('latin1', s, e));
         if (v >= TWO_63 || v <= -TWO_63) return this.bail();
-        out.f64[k]![listed[i]!] = v === Infinity || v === -Infinity ? NaN : v;
-        out.valid[k]![listed[i]!] = v === Infinity || v === -Infinity ? 0 : 1;
+        out.f64[k]![listed[i]!] = v;
+        out.valid[k]![listed[i]!] = 1;
         continue;
       }
       let text: string;
@@ -199,6 +200,8 @@ function difference(js: FrameDecoder, names: readonly string[], w: Columns): str
     if (names[k] === 'date') continue;
     const c = f.columns.find((x) => x.name === names[k]);
     if (c === undefined) return `column ${names[k]} missing in JS`;
+    const planned = SIGNALS.has(names[k]!) ? 'int8' : TAGS.has(names[k]!) ? 'dict' : 'float64';
+    if (c.kind !== planned) return `${names[k]} is ${c.kind} in JS, ${planned} in wasm`;
     for (let r = 0; r < f.rows; r++) {
       if (c.valid[r] !== w.valid[k]![r]) return `${names[k]} row ${r}: valid ${w.valid[k]![r]}, JS ${c.valid[r]}`;
       if (c.kind === 'float64' && c.valid[r] === 1 && !Object.is(c.f64[r], w.f64[k]![r])) return `${names[k]} row ${r}: ${w.f64[k]![r]}, JS ${c.f64[r]}`;
@@ -245,17 +248,6 @@ function cold(which: 'js' | 'wasm', file: string, wasmFile: string): ColdRun {
   const r = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), 'cold', which, file, wasmFile], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`cold ${which} run failed: ${r.stderr}`);
   return JSON.parse(r.stdout) as ColdRun;
-}
-
-/** Median microseconds of `f` over `runs` samples of `inner` calls. */
-function medianUs(f: () => void, inner: number, runs: number): number {
-  const t: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const s = performance.now();
-    for (let j = 0; j < inner; j++) f();
-    t.push((performance.now() - s) * 1000 / inner);
-  }
-  return t.sort((a, b) => a - b)[t.length >> 1]!;
 }
 
 async function main(): Promise<void> {
@@ -315,7 +307,8 @@ async function main(): Promise<void> {
         return `${xs[xs.length >> 1]!.toFixed(1)} (${xs[0]!.toFixed(1)}-${xs[xs.length - 1]!.toFixed(1)})`;
       };
       return `  ${name.padEnd(5)} compile ${med((x) => x.compileMs)} ms, frame 1 ${med((x) => x.first)} ms, frame 10 ${med((x) => x.tenth)} ms, ` +
-        `frame 100 ${med((x) => x.last)} ms; all 100: ${med((x) => x.totalMs)} ms wall, ${med((x) => x.cpuMs)} ms CPU (whole process)`;
+        `frame 100 ${med((x) => x.last)} ms; all 100: ${med((x) => x.totalMs)} ms wall, ${med((x) => x.cpuMs)} ms CPU (whole process)` +
+        (name === 'wasm' ? `; given back to JS: ${med((x) => x.bails)}` : '');
     };
     const jsRuns: ColdRun[] = [];
     const wasmRuns: ColdRun[] = [];
@@ -328,10 +321,11 @@ async function main(): Promise<void> {
     const env = parseEnvelope(msg);
     if (env.kind !== 'analyzed_df') throw new Error('message 1 is not an analyzed_df');
     const decodeJs = (): void => { js.decode(msg, env.frameStart, env.frameEnd, { removeSignals: false }); };
-    const decodeWasm = (): void => { w.decode(msg, env.frameStart, env.frameEnd, out); };
+    const decodeWasm = (): void => {
+      if (!w.decode(msg, env.frameStart, env.frameEnd, out)) throw new Error('wasm gave message 1 back: nothing to time');
+    };
     for (let i = 0; i < 300; i++) { decodeJs(); decodeWasm(); }
-    const tj = medianUs(decodeJs, 20, 40);
-    const tw = medianUs(decodeWasm, 20, 40);
+    const [tj, tw] = medians(decodeJs, decodeWasm, 20, 40);
     console.log(`warm, one full frame (${msg.length} bytes, decode only): JS ${tj.toFixed(0)} us (${(env.frameEnd - env.frameStart) / tj | 0} MB/s), wasm ${tw.toFixed(0)} us (${(env.frameEnd - env.frameStart) / tw | 0} MB/s): ${(tj / tw).toFixed(1)}x`);
   } finally {
     await producer.stop();

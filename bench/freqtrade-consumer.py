@@ -49,10 +49,7 @@ def take(msg):
         return False
     held = frames[key]
     held = held[held["date"] < df["date"].iloc[0]]
-    if not held.empty and held["date"].iloc[-1] != df["date"].iloc[-1]:
-        held = pd.concat([held, df])
-    else:
-        held = df if held.empty else held
+    held = df if held.empty else pd.concat([held, df])
     frames[key] = held[-HELD:].reset_index(drop=True)
     return True
 

@@ -162,7 +162,7 @@ int scan_rows(const u8 *b, int p, int end, const u8 *kinds, int ncols, int cap,
         continue;
       }
       if (kind == DATE) {
-        if (x != (double)(long long)x || x > 8.64e15 || x < -8.64e15) return BAIL;
+        if (x > 8.64e15 || x < -8.64e15 || x != (double)(long long)x) return BAIL; /* range first: the cast needs it */
         dates[row] = x;
       } else {
         f[row] = x;
