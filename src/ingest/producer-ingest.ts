@@ -47,8 +47,6 @@ export interface DecodeTimes {
 /** One producer's status: the link and what came over it. */
 export type ProducerStatus = LinkStatus & IngestCounters;
 
-const NO_DECODES: DecodeTimes = Object.freeze({ frames: 0, first: null, tenth: null, last: null, total: 0 });
-
 /** A dropped-message problem that has not recurred for this long is logged as new again. */
 const DROP_QUIET_MS = 3_600_000;
 
@@ -72,7 +70,12 @@ export class ProducerIngest implements ConnectionHandler {
   private readonly messages: Record<string, number> = {};
   private readonly dropped: Record<DropReason, number> = { invalid: 0, undecodable: 0, frame: 0, oversize: 0, protocol: 0, internal: 0 };
   private reRequests = 0;
-  private decodeTimes = NO_DECODES;
+  /** Decode times since connecting, kept as plain numbers (NaN: none yet) so a frame allocates nothing for them. */
+  private decodes = 0;
+  private decodeFirst = NaN;
+  private decodeTenth = NaN;
+  private decodeLast = NaN;
+  private decodeTotal = 0;
   /** Pairs in the last whitelist logged at info (-1: none since connecting). */
   private whitelistShown = -1;
 
@@ -101,7 +104,10 @@ export class ProducerIngest implements ConnectionHandler {
   status(): ProducerStatus {
     return {
       ...this.connection.status(), messages: { ...this.messages }, dropped: { ...this.dropped }, re_requests: this.reRequests,
-      decode_ms: this.decodeTimes,
+      decode_ms: {
+        frames: this.decodes, first: ms3(this.decodeFirst), tenth: ms3(this.decodeTenth), last: ms3(this.decodeLast),
+        total: ms3(this.decodeTotal) ?? 0,
+      },
     };
   }
 
@@ -110,7 +116,8 @@ export class ProducerIngest implements ConnectionHandler {
       // Requests sent on the old connection will never be answered.
       for (const list of this.requests.values()) for (const r of list) r.throttle.connectionReset();
       this.whitelistShown = -1;
-      this.decodeTimes = NO_DECODES;
+      this.decodes = this.decodeTotal = 0;
+      this.decodeFirst = this.decodeTenth = this.decodeLast = NaN;
     }
     if (error?.code === 'oversize') this.dropped.oversize++;
     else if (error?.code === 'bad-data') this.dropped.protocol++;
@@ -208,12 +215,10 @@ export class ProducerIngest implements ConnectionHandler {
   }
 
   private decoded(ms: number): void {
-    const d = this.decodeTimes;
-    const frames = d.frames + 1;
-    const t = Math.round(ms * 1000) / 1000;
-    this.decodeTimes = {
-      frames, first: d.first ?? t, tenth: frames === 10 ? t : d.tenth, last: t, total: Math.round((d.total + ms) * 1000) / 1000,
-    };
+    if (++this.decodes === 1) this.decodeFirst = ms;
+    else if (this.decodes === 10) this.decodeTenth = ms;
+    this.decodeLast = ms;
+    this.decodeTotal += ms;
   }
 
   private count(type: string): void {
@@ -224,6 +229,11 @@ export class ProducerIngest implements ConnectionHandler {
     this.dropped[reason]++;
     this.drops.report(reason, `producer ${this.name}: dropped ${what}: ${why}`);
   }
+}
+
+/** Milliseconds to the microsecond, null for none. */
+function ms3(ms: number): number | null {
+  return Number.isNaN(ms) ? null : Math.round(ms * 1000) / 1000;
 }
 
 function keyText(key: PairKey): string {
